@@ -1,0 +1,218 @@
+import { randomInt } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { IncidentCatalog } from '../core/catalog.ts';
+import { ConfigError, normalizeConfig, SIGNALS } from '../core/config.ts';
+import { INCIDENT_TYPES } from '../core/incident-types.ts';
+import { createSimulation } from '../core/simulation.ts';
+import { writeDataset, type DayWritten } from '../output/json-writer.ts';
+
+const HELP = `Usage: npm run generate -- [options]
+
+Writes a melt_data/ dataset (metrics, events, logs, traces, metadata) to a folder.
+Every option defaults as in the original generator: with none, a full year.
+
+Options:
+  --out DIR                 output folder (the melt_data folder itself)   [./melt_data]
+  --days N                  number of days                                [365]
+  --start-date YYYY-MM-DD   first day (UTC)                               [2024-06-01]
+  --granularity MIN         minutes between samples, must divide 1440     [15]
+  --hosts-per-service N     hosts of each service                         [5]
+  --regions A,B,...         regions                                       [us-east-1,eu-west-1,on-prem-dc1]
+  --seed N                  seed (0..4294967295)                          [random, printed]
+  --incident-rate R         mean primary incidents per day                [0.3]
+  --cascade-delay MIN       delay per cascade hop                         [15]
+  --traces-per-entry-host N sampled traces per entry host and interval    [1]
+  --signals A,B,...         which of metrics,events,logs,traces to write  [all]
+  --config FILE             a JSON generation config (services, incidentMix...);
+                            the options above override its fields
+  --force                   replace an existing dataset in --out
+  --quiet                   no progress output
+  -h, --help                this text
+`;
+
+/** Where the command writes: separated so tests can capture it. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const FLAG_TO_FIELD: Record<string, string> = {
+  days: 'days',
+  'start-date': 'startDate',
+  granularity: 'granularityMinutes',
+  'hosts-per-service': 'hostsPerService',
+  seed: 'seed',
+  'incident-rate': 'incidentRate',
+  'cascade-delay': 'cascadeDelayMinutes',
+  'traces-per-entry-host': 'tracesPerEntryHost',
+};
+
+/** A number when the text is one, else the text itself, so the config check names the bad field. */
+function numberOrText(text: string): number | string {
+  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e3).toFixed(1)} kB`;
+}
+
+/** The original's closing summary: incidents by root-cause type, with the cascades they caused. */
+export function summaryText(catalog: IncidentCatalog): string {
+  const s = catalog.summary;
+  const lines = [
+    'Incident summary',
+    `  total incidents:     ${s.total_incidents}`,
+    `  primary incidents:   ${s.primary_incidents}`,
+    `  cascaded incidents:  ${s.cascading_incidents}`,
+    `  crossing midnight:   ${s.midnight_crossing_incidents}`,
+    `  overlapping others:  ${s.overlapping_incidents}`,
+    '',
+    '  root cause type          incidents  cascaded',
+  ];
+  for (const t of INCIDENT_TYPES) {
+    const r = s.root_cause_types[t];
+    if (!r || (r.incidents === 0 && r.cascaded_incidents === 0)) continue;
+    lines.push(`  ${t.padEnd(24)} ${String(r.incidents).padStart(9)} ${String(r.cascaded_incidents).padStart(9)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function isEmptyDir(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw e;
+  }
+}
+
+/** Runs the command; resolves to the process exit code (0 done, 2 bad usage or config, 1 failure). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        days: { type: 'string' },
+        'start-date': { type: 'string' },
+        granularity: { type: 'string' },
+        'hosts-per-service': { type: 'string' },
+        regions: { type: 'string' },
+        seed: { type: 'string' },
+        'incident-rate': { type: 'string' },
+        'cascade-delay': { type: 'string' },
+        'traces-per-entry-host': { type: 'string' },
+        signals: { type: 'string' },
+        config: { type: 'string' },
+        force: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+
+  let input: Record<string, unknown> = {};
+  if (v.config) {
+    try {
+      input = JSON.parse(await readFile(v.config, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      io.stderr.write(`cannot read --config ${v.config}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      io.stderr.write(`--config ${v.config} must hold a JSON object\n`);
+      return 2;
+    }
+  }
+  for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
+    const text = v[flag as keyof typeof v];
+    if (typeof text === 'string') input[field] = field === 'startDate' ? text : numberOrText(text);
+  }
+  if (v.regions !== undefined) input.regions = v.regions.split(',').map((s) => s.trim());
+  if (v.signals !== undefined) input.signals = v.signals.split(',').map((s) => s.trim());
+
+  let config;
+  try {
+    config = normalizeConfig(input, randomInt(0, 2 ** 32));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    io.stderr.write('Invalid configuration:\n');
+    for (const issue of e.issues) io.stderr.write(`  ${issue.field}: ${issue.message}\n`);
+    return 2;
+  }
+
+  const out = resolve(v.out ?? 'melt_data');
+  if (!(await isEmptyDir(out))) {
+    if (!v.force) {
+      io.stderr.write(`${out} is not empty; pass --force to replace the dataset in it\n`);
+      return 2;
+    }
+    // Only the dataset's own folders: anything else the user keeps there stays.
+    for (const sub of [...SIGNALS, 'metadata']) await rm(resolve(out, sub), { recursive: true, force: true });
+  }
+
+  const sim = createSimulation(config);
+  const tty = io.stderr.isTTY === true;
+  const say = (text: string): void => {
+    if (!v.quiet) io.stderr.write(text);
+  };
+  say(
+    [
+      `Starting generation for ${config.days} days...`,
+      `Granularity: ${config.granularityMinutes} minutes`,
+      `Total data points per day: ${1440 / config.granularityMinutes}`,
+      `Total hosts: ${sim.topology.hosts.length}`,
+      `Seed: ${config.seed}`,
+      '-'.repeat(60),
+      '',
+    ].join('\n'),
+  );
+  const started = performance.now();
+  let bytes = 0;
+  const onDay = (d: DayWritten): void => {
+    bytes += d.bytes;
+    const pct = ((100 * d.daysDone) / d.daysTotal).toFixed(1);
+    if (tty) {
+      const secs = (performance.now() - started) / 1000;
+      const eta = (secs / d.daysDone) * (d.daysTotal - d.daysDone);
+      const width = 30;
+      const filled = Math.round((width * d.daysDone) / d.daysTotal);
+      say(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${d.daysDone}/${d.daysTotal} days ${pct}% ${d.date}  ${formatBytes(bytes)}  ETA ${eta.toFixed(0)}s  `);
+      if (d.daysDone === d.daysTotal) say('\n');
+    } else {
+      say(`Completed ${d.date} (${pct}%) - ${d.primaryIncidents} primary incident(s)\n`);
+    }
+  };
+  const catalog = await writeDataset(sim, out, { onDay });
+  const secs = (performance.now() - started) / 1000;
+  io.stdout.write(`\nWrote ${formatBytes(bytes)} to ${out} in ${secs.toFixed(1)} s (seed ${config.seed})\n\n`);
+  io.stdout.write(summaryText(catalog));
+  return 0;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+if (isMain) {
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`meltgen: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

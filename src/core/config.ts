@@ -1,0 +1,252 @@
+import { Type, type Static } from 'typebox';
+import { Settings } from 'typebox/system';
+import { Value } from 'typebox/value';
+import { DEFAULT_INCIDENT_MIX, INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
+import { parseDate } from './time.ts';
+
+/** The four signals a dataset can hold, in file-layout order. */
+export const SIGNALS = ['metrics', 'events', 'logs', 'traces'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+const NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+
+export const ServiceSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, description: 'Service name: lower-case letters, digits and dashes.' }),
+    calls: Type.Optional(
+      Type.Array(Type.String({ pattern: NAME_PATTERN }), {
+        uniqueItems: true,
+        description: 'Names of the services this one calls (its callees). The graph must be acyclic.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const IncidentMixSchema = Type.Object(
+  Object.fromEntries(INCIDENT_TYPES.map((t) => [t, Type.Optional(Type.Number({ minimum: 0, maximum: 1000 }))])) as Record<
+    IncidentType,
+    ReturnType<typeof Type.Optional<ReturnType<typeof Type.Number>>>
+  >,
+  {
+    additionalProperties: false,
+    description: 'Relative weights of the primary incident types; a type left out gets weight 0.',
+  },
+);
+
+/**
+ * The generation config: every field optional, defaults as in the original generator.
+ * Shared by the CLI and the HTTP API, so both accept and reject exactly the same documents.
+ */
+export const GenerationConfigSchema = Type.Object(
+  {
+    startDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'First day, YYYY-MM-DD (UTC). Default 2024-06-01.' })),
+    days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660, description: 'Number of days. Default 365.' })),
+    granularityMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes between samples; must divide 1440. Default 15.' })),
+    regions: Type.Optional(
+      Type.Array(Type.String({ pattern: NAME_PATTERN }), { minItems: 1, maxItems: 32, uniqueItems: true, description: 'Default us-east-1, eu-west-1, on-prem-dc1.' }),
+    ),
+    services: Type.Optional(Type.Array(ServiceSchema, { minItems: 1, maxItems: 64, description: 'Services and their call graph. Default: the original five.' })),
+    hostsPerService: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Default 5.' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Seed of every random choice. Default: drawn at random and recorded in the catalog.' })),
+    incidentRate: Type.Optional(Type.Number({ minimum: 0, maximum: 50, description: 'Mean number of primary incidents starting per day. Default 0.3.' })),
+    incidentMix: Type.Optional(IncidentMixSchema),
+    cascadeDelayMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 720, description: 'Delay added at each hop of a cascade. Default 15.' })),
+    tracesPerEntryHost: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Sampled request traces started per entry-service host and interval. Default 1.' })),
+    signals: Type.Optional(
+      Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'Signals to write. Default all four.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type GenerationConfigInput = Static<typeof GenerationConfigSchema>;
+
+/** A service of the normalized config. */
+export interface ServiceConfig {
+  readonly name: string;
+  readonly calls: readonly string[];
+}
+
+/** A config with every default filled in: the exact input of a generation run. */
+export interface GenerationConfig {
+  readonly startDate: string;
+  readonly days: number;
+  readonly granularityMinutes: number;
+  readonly regions: readonly string[];
+  readonly services: readonly ServiceConfig[];
+  readonly hostsPerService: number;
+  readonly seed: number;
+  readonly incidentRate: number;
+  readonly incidentMix: Readonly<Record<IncidentType, number>>;
+  readonly cascadeDelayMinutes: number;
+  readonly tracesPerEntryHost: number;
+  readonly signals: readonly Signal[];
+}
+
+/** The original's five services and its call graph. */
+export const DEFAULT_SERVICES: readonly ServiceConfig[] = [
+  { name: 'web-frontend', calls: ['auth-service', 'payment-gateway', 'recommendation-engine'] },
+  { name: 'auth-service', calls: ['inventory-db'] },
+  { name: 'payment-gateway', calls: ['inventory-db'] },
+  { name: 'inventory-db', calls: [] },
+  { name: 'recommendation-engine', calls: ['inventory-db'] },
+];
+
+export const DEFAULTS = {
+  startDate: '2024-06-01',
+  days: 365,
+  granularityMinutes: 15,
+  regions: ['us-east-1', 'eu-west-1', 'on-prem-dc1'],
+  services: DEFAULT_SERVICES,
+  hostsPerService: 5,
+  incidentRate: 0.3,
+  incidentMix: DEFAULT_INCIDENT_MIX,
+  cascadeDelayMinutes: 15,
+  tracesPerEntryHost: 1,
+  signals: SIGNALS,
+} as const;
+
+/** One problem with a config: the field (a JSON pointer such as `/services/2/calls`) and what is allowed. */
+export interface ConfigIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Thrown when a config is rejected; `issues` lists every bad field, not just the first. */
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`invalid generation config: ${issues.map((i) => `${i.field || '/'} ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+// TypeBox buffers 8 errors by default; a config has about 40 checkable fields and the user should
+// see every bad one at once. Still bounded, so a hostile document cannot make the list huge.
+if (Settings.Get().maxErrors < 64) Settings.Set({ maxErrors: 64 });
+
+const ALLOWED_FIELDS = Object.keys(GenerationConfigSchema.properties);
+
+function schemaIssues(input: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of Value.Errors(GenerationConfigSchema, input)) {
+    let field = e.instancePath;
+    let message = e.message;
+    if (e.keyword === 'additionalProperties') {
+      // Reported once per unknown key through the boolean-schema error below; skip the summary.
+      continue;
+    }
+    if (e.keyword === 'boolean' && e.schemaPath.endsWith('additionalProperties')) {
+      const parent = field.slice(0, field.lastIndexOf('/'));
+      const allowed =
+        parent === '' ? ALLOWED_FIELDS : parent === '/incidentMix' ? [...INCIDENT_TYPES] : /^\/services\/\d+$/.test(parent) ? ['name', 'calls'] : [];
+      message = `is not a known field${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`;
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${SIGNALS.join(', ')}`;
+    } else if (e.keyword === 'pattern' && field === '/startDate') {
+      message = 'must be a date as YYYY-MM-DD';
+    } else if (e.keyword === 'pattern') {
+      message = 'must be lower-case letters, digits and dashes (at most 63 characters)';
+    }
+    const key = `${field}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ field: field || '/', message });
+  }
+  return issues;
+}
+
+/** Finds a cycle in the call graph, returned as the list of services around it, or null. */
+function findCycle(services: readonly ServiceConfig[]): string[] | null {
+  const calls = new Map(services.map((s) => [s.name, s.calls]));
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | null => {
+    const st = state.get(name);
+    if (st === 2) return null;
+    if (st === 1) return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 1);
+    stack.push(name);
+    for (const c of calls.get(name) ?? []) {
+      if (!calls.has(c)) continue;
+      const cycle = visit(c);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(name, 2);
+    return null;
+  };
+  for (const s of services) {
+    const cycle = visit(s.name);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+/**
+ * Validates a config document and fills in the defaults.
+ * @param input the document as received (parsed JSON, CLI options...).
+ * @param fallbackSeed the seed to use when the document names none; the caller draws it, so the
+ *   core itself stays free of non-seeded randomness.
+ * @throws ConfigError naming every bad field.
+ */
+export function normalizeConfig(input: unknown, fallbackSeed: number): GenerationConfig {
+  const issues = schemaIssues(input);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError(issues);
+  const c = input as GenerationConfigInput;
+  // The checks below run on every field the schema accepted, so one answer lists every problem.
+  const bad = (prefix: string): boolean => issues.some((i) => i.field === prefix || i.field.startsWith(`${prefix}/`));
+
+  const startDate = c.startDate ?? DEFAULTS.startDate;
+  if (!bad('/startDate') && Number.isNaN(parseDate(startDate))) issues.push({ field: '/startDate', message: 'is not a calendar date' });
+  const granularityMinutes = c.granularityMinutes ?? DEFAULTS.granularityMinutes;
+  if (!bad('/granularityMinutes') && 1440 % granularityMinutes !== 0) {
+    issues.push({ field: '/granularityMinutes', message: 'must divide a day (1440 minutes) evenly, e.g. 1, 5, 10, 15, 30, 60' });
+  }
+
+  const services: ServiceConfig[] = bad('/services') ? [] : (c.services ?? DEFAULTS.services).map((s) => ({ name: s.name, calls: [...(s.calls ?? [])] }));
+  const names = new Set<string>();
+  services.forEach((s, i) => {
+    if (names.has(s.name)) issues.push({ field: `/services/${i}/name`, message: `duplicates the service name "${s.name}"` });
+    names.add(s.name);
+  });
+  services.forEach((s, i) => {
+    s.calls.forEach((callee, j) => {
+      if (callee === s.name) issues.push({ field: `/services/${i}/calls/${j}`, message: `a service cannot call itself ("${callee}")` });
+      else if (!names.has(callee)) issues.push({ field: `/services/${i}/calls/${j}`, message: `unknown service "${callee}"; known: ${[...names].join(', ')}` });
+    });
+  });
+  if (services.length > 0 && !bad('/services')) {
+    const cycle = findCycle(services);
+    if (cycle) issues.push({ field: '/services', message: `the call graph has a cycle: ${cycle.join(' -> ')}` });
+  }
+
+  const incidentMix = { ...DEFAULT_INCIDENT_MIX };
+  if (c.incidentMix && !bad('/incidentMix')) for (const t of INCIDENT_TYPES) incidentMix[t] = c.incidentMix[t] ?? 0;
+  const incidentRate = c.incidentRate ?? DEFAULTS.incidentRate;
+  if (!bad('/incidentMix') && !bad('/incidentRate') && incidentRate > 0 && INCIDENT_TYPES.every((t) => incidentMix[t] === 0)) {
+    issues.push({ field: '/incidentMix', message: 'needs at least one type with a positive weight while incidentRate > 0' });
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  const signalSet = new Set(c.signals ?? DEFAULTS.signals);
+  return {
+    startDate,
+    days: c.days ?? DEFAULTS.days,
+    granularityMinutes,
+    regions: [...(c.regions ?? DEFAULTS.regions)],
+    services,
+    hostsPerService: c.hostsPerService ?? DEFAULTS.hostsPerService,
+    seed: c.seed ?? fallbackSeed,
+    incidentRate,
+    incidentMix,
+    cascadeDelayMinutes: c.cascadeDelayMinutes ?? DEFAULTS.cascadeDelayMinutes,
+    tracesPerEntryHost: c.tracesPerEntryHost ?? DEFAULTS.tracesPerEntryHost,
+    // Canonical order, so two configs that differ only in list order normalize the same.
+    signals: SIGNALS.filter((s) => signalSet.has(s)),
+  };
+}

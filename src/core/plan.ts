@@ -1,0 +1,225 @@
+import type { GenerationConfig } from './config.ts';
+import { INCIDENT_SPECS, type IncidentType, type MetricKey } from './incident-types.ts';
+import { fork, int, pick, poisson, sample, uniform, uuid, weighted, type Rng } from './rng.ts';
+import { DAY_MS, MINUTE_MS, parseDate } from './time.ts';
+import type { Host, ServiceNode, Topology } from './topology.ts';
+
+export type Severity = 'P1' | 'P2' | 'P3';
+
+/** One incident of the plan: the ground truth that the day generator renders into signals. */
+export interface Incident {
+  readonly id: string;
+  readonly type: IncidentType;
+  readonly isPrimary: boolean;
+  /** The root of the cascade this incident belongs to (itself for a primary). */
+  readonly primaryId: string;
+  /** The incident whose failure caused this one; null for a primary. */
+  readonly parentId: string | null;
+  /** Null only for a network partition, whose root cause is a region, not a service. */
+  readonly targetService: string | null;
+  readonly targetHost: string | null;
+  readonly targetRegion: string | null;
+  /** Affected hosts, a fixed set for the whole incident, in topology order. */
+  readonly hosts: readonly string[];
+  readonly services: readonly string[];
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Memory leak only: when the leaking process is OOM-killed and restarted. */
+  readonly oomMs: number | null;
+  readonly severity: Severity;
+  /** 0..1: how hard the incident hits its hosts. */
+  readonly strength: number;
+  readonly metric: MetricKey;
+  readonly effect: string;
+  readonly cascadingProb: number;
+  /** Services from the root cause to this incident's service. */
+  readonly propagationPath: readonly string[];
+  /** Hops from the primary (0 for a primary). */
+  readonly hop: number;
+  /** Direct cascaded children. */
+  readonly children: string[];
+  /** Incidents of other cascades whose windows intersect this one's. */
+  readonly overlaps: string[];
+  /** Seed of this incident's own event stream, so its events do not depend on which day is rendered. */
+  readonly seed: number;
+}
+
+/** All incidents of a run, computed before any day is rendered. */
+export interface IncidentPlan {
+  /** Sorted by start time, then by creation order. */
+  readonly incidents: readonly Incident[];
+  readonly byId: ReadonlyMap<string, Incident>;
+  /** Per day index: the incidents active at some moment of that day. */
+  readonly byDay: readonly (readonly Incident[])[];
+}
+
+type MutableIncident = { -readonly [K in keyof Incident]: Incident[K] };
+
+function lowerSeverity(s: Severity): Severity {
+  return s === 'P1' ? 'P2' : 'P3';
+}
+
+function chooseTarget(
+  rng: Rng,
+  type: IncidentType,
+  topology: Topology,
+): { service: ServiceNode | null; region: string | null; hosts: Host[] } {
+  const spec = INCIDENT_SPECS[type];
+  if (spec.target === 'region') {
+    const populated = topology.regions.filter((r) => topology.hosts.some((h) => h.region === r));
+    const region = pick(rng, populated);
+    return { service: null, region, hosts: topology.hosts.filter((h) => h.region === region) };
+  }
+  let candidates: readonly ServiceNode[] = topology.services;
+  if (spec.target === 'leaf-service') candidates = topology.services.filter((s) => s.calls.length === 0);
+  if (spec.target === 'called-service') candidates = topology.services.filter((s) => s.callers.length > 0);
+  if (candidates.length === 0) candidates = topology.services;
+  const service = pick(rng, candidates);
+  const n = service.hosts.length;
+  // A partial outage: a fixed subset of the hosts, never all of them when there are several.
+  const k = spec.partial && n > 1 ? int(rng, 1, Math.max(1, Math.ceil(n / 2))) : n;
+  const chosen = new Set(sample(rng, service.hosts, k).map((h) => h.id));
+  return { service, region: null, hosts: service.hosts.filter((h) => chosen.has(h.id)) };
+}
+
+function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, dayStart: number): MutableIncident {
+  const g = config.granularityMinutes;
+  const type = weighted(rng, config.incidentMix);
+  const spec = INCIDENT_SPECS[type];
+  const startMs = dayStart + int(rng, 0, 1440 / g - 1) * g * MINUTE_MS;
+  // Whole intervals, and at least two, so the incident is visible at any granularity.
+  const minutes = Math.max(2 * g, Math.round(uniform(rng, spec.minMinutes, spec.maxMinutes) / g) * g);
+  const endMs = startMs + minutes * MINUTE_MS;
+  const target = chooseTarget(rng, type, topology);
+  const id = uuid(rng);
+  const recovery = Math.max(g, 30) * MINUTE_MS;
+  return {
+    id,
+    type,
+    isPrimary: true,
+    primaryId: id,
+    parentId: null,
+    targetService: target.service?.name ?? null,
+    targetHost: target.service ? (target.hosts[0] as Host).id : null,
+    targetRegion: target.region,
+    hosts: target.hosts.map((h) => h.id),
+    services: [...new Set(target.hosts.map((h) => h.service))],
+    startMs,
+    endMs,
+    oomMs: type === 'MEMORY_LEAK' ? Math.max(startMs + g * MINUTE_MS, endMs - recovery) : null,
+    severity: spec.severity,
+    strength: uniform(rng, 0.75, 1),
+    metric: spec.metric,
+    effect: spec.effect,
+    cascadingProb: spec.cascadingProb,
+    propagationPath: target.service ? [target.service.name] : [],
+    hop: 0,
+    children: [],
+    overlaps: [],
+    seed: rng.uint32(),
+  };
+}
+
+/**
+ * Spreads a primary incident up the call graph: from the failing service to the services that
+ * call it, hop by hop, each hop later by the configured delay. Breadth-first, so a service reached
+ * by several paths is affected once, by the shortest.
+ */
+function cascade(rng: Rng, config: GenerationConfig, topology: Topology, primary: MutableIncident): MutableIncident[] {
+  const spec = INCIDENT_SPECS[primary.type];
+  const out: MutableIncident[] = [];
+  if (!primary.targetService || spec.cascadingProb <= 0) return out;
+  const reached = new Set<string>([primary.targetService]);
+  let frontier: MutableIncident[] = [primary];
+  const delay = config.cascadeDelayMinutes * MINUTE_MS;
+  while (frontier.length > 0) {
+    const next: MutableIncident[] = [];
+    for (const parent of frontier) {
+      const service = topology.serviceByName.get(parent.targetService as string) as ServiceNode;
+      // Farther hops are less likely: callers buffer with retries and timeouts.
+      const prob = primary.type === 'CASCADING_FAILURE' ? spec.cascadingProb : spec.cascadingProb * Math.pow(0.6, parent.hop);
+      for (const callerName of service.callers) {
+        const draw = rng.next();
+        if (reached.has(callerName) || draw >= prob) continue;
+        reached.add(callerName);
+        const caller = topology.serviceByName.get(callerName) as ServiceNode;
+        const id = uuid(rng);
+        const childSpec = INCIDENT_SPECS[spec.cascadesAs];
+        const child: MutableIncident = {
+          id,
+          type: spec.cascadesAs,
+          isPrimary: false,
+          primaryId: primary.id,
+          parentId: parent.id,
+          targetService: callerName,
+          targetHost: (caller.hosts[0] as Host).id,
+          targetRegion: null,
+          hosts: caller.hosts.map((h) => h.id),
+          services: [callerName],
+          startMs: parent.startMs + delay,
+          endMs: parent.endMs + delay,
+          oomMs: null,
+          severity: lowerSeverity(parent.severity),
+          strength: parent.strength * 0.8,
+          metric: childSpec.metric,
+          effect: childSpec.effect,
+          cascadingProb: prob,
+          propagationPath: [...parent.propagationPath, callerName],
+          hop: parent.hop + 1,
+          children: [],
+          overlaps: [],
+          seed: rng.uint32(),
+        };
+        parent.children.push(id);
+        out.push(child);
+        next.push(child);
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** Marks, for every incident, the incidents of other cascades whose time windows intersect it. */
+function markOverlaps(incidents: MutableIncident[]): void {
+  // Sorted by start: only incidents that start before this one ends can intersect it.
+  for (let i = 0; i < incidents.length; i++) {
+    const a = incidents[i] as MutableIncident;
+    for (let j = i + 1; j < incidents.length; j++) {
+      const b = incidents[j] as MutableIncident;
+      if (b.startMs >= a.endMs) break;
+      if (a.primaryId === b.primaryId) continue;
+      a.overlaps.push(b.id);
+      b.overlaps.push(a.id);
+    }
+  }
+}
+
+/**
+ * Computes every incident of the run. Each day draws from its own forked stream, so adding days
+ * at the end leaves the incidents of the earlier days as they were.
+ */
+export function planIncidents(rng: Rng, config: GenerationConfig, topology: Topology): IncidentPlan {
+  const start = parseDate(config.startDate);
+  const all: MutableIncident[] = [];
+  for (let d = 0; d < config.days; d++) {
+    const dayRng = fork(rng, 'plan-day');
+    const count = poisson(dayRng, config.incidentRate);
+    for (let k = 0; k < count; k++) {
+      const primary = makePrimary(dayRng, config, topology, start + d * DAY_MS);
+      all.push(primary, ...cascade(dayRng, config, topology, primary));
+    }
+  }
+  const order = new Map(all.map((inc, i) => [inc.id, i]));
+  all.sort((a, b) => a.startMs - b.startMs || (order.get(a.id) as number) - (order.get(b.id) as number));
+  markOverlaps(all);
+  for (const inc of all) inc.overlaps.sort((x, y) => (order.get(x) as number) - (order.get(y) as number));
+
+  const byDay: Incident[][] = Array.from({ length: config.days }, () => []);
+  for (const inc of all) {
+    const first = Math.max(0, Math.floor((inc.startMs - start) / DAY_MS));
+    const last = Math.min(config.days - 1, Math.floor((inc.endMs - 1 - start) / DAY_MS));
+    for (let d = first; d <= last; d++) (byDay[d] as Incident[]).push(inc);
+  }
+  return { incidents: all, byId: new Map(all.map((i) => [i.id, i])), byDay };
+}

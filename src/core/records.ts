@@ -1,0 +1,83 @@
+/**
+ * The record shapes of the four signals. Field names are those of the original generator, so the
+ * readers people already have keep working; fields it did not have are additions, never renames.
+ */
+
+export interface MetricRecord {
+  timestamp: string;
+  host_id: string;
+  service: string;
+  region: string;
+  metrics: {
+    'system.cpu.util': number;
+    'system.mem.util': number;
+    'net.latency.ms': number;
+    'app.error_rate': number;
+    'app.request_count': number;
+    'net.packet_loss.pct': number;
+    'db.connection_pool.util': number;
+    'resource.pool.util': number;
+  };
+}
+
+/** One span. A trace is the set of spans sharing a `trace_id`; the root has `parent_span_id: null`. */
+export interface SpanRecord {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  timestamp: string;
+  service_name: string;
+  operation: string;
+  duration_ms: number;
+  status_code: number;
+  attributes: {
+    'http.method': string;
+    'host.name': string;
+    'cloud.region': string;
+    'peer.service'?: string;
+    'error.type'?: string;
+  };
+}
+
+export interface LogRecord {
+  timestamp: string;
+  level: 'INFO' | 'WARNING' | 'ERROR';
+  service: string;
+  host: string;
+  trace_id: string;
+  span_id: string;
+  message: string;
+}
+
+/** Events vary by `type`; all have `timestamp`, `type` and `message`. */
+export interface EventRecord {
+  timestamp: string;
+  type: EventType;
+  message: string;
+  [field: string]: unknown;
+}
+
+export const EVENT_TYPES = [
+  'DEPLOYMENT',
+  'CONFIG_CHANGE',
+  'AUTOSCALE',
+  'HEALTH_CHECK',
+  'SERVICE_RESTART',
+  'MAINTENANCE_WINDOW',
+  'USER_ACTION',
+  'ALERT_TRIGGER',
+  'CASCADE_TRIGGER',
+  'INCIDENT_UPDATE',
+  'INCIDENT_RESOLVED',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Everything one day contributes to the dataset. */
+export interface DayRecords {
+  /** `YYYY-MM-DD` */
+  readonly date: string;
+  readonly metrics: MetricRecord[];
+  readonly events: EventRecord[];
+  readonly logs: LogRecord[];
+  readonly traces: SpanRecord[];
+}

@@ -1,0 +1,285 @@
+import { INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
+import type { Incident } from './plan.ts';
+import type { Rng } from './rng.ts';
+import { normal } from './rng.ts';
+import { DAY_MS, MINUTE_MS } from './time.ts';
+import type { Host, ServiceNode, Topology } from './topology.ts';
+
+/**
+ * Chance that a request of a service calls each of its callees. Shared by the trace sampler and by
+ * the expected error rate of the metrics, which is what keeps the two signals in agreement.
+ */
+export const CALL_PROBABILITY = 0.85;
+
+/**
+ * The state of every host over one day, one row per interval, one column per host (index
+ * `interval * hosts + host.index`). Metrics are read from it; spans and events are drawn from it.
+ */
+export interface DayState {
+  readonly intervals: number;
+  readonly hostCount: number;
+  readonly cpu: Float64Array;
+  readonly mem: Float64Array;
+  /** Network latency in ms. */
+  readonly latency: Float64Array;
+  /** Factor on a request's own processing time. */
+  readonly slowdown: Float64Array;
+  /** Chance that a request fails on this host by itself. */
+  readonly ownFail: Float64Array;
+  /** Chance that a request handled here fails, own failures plus those its callees pass up. */
+  readonly fail: Float64Array;
+  readonly requests: Float64Array;
+  readonly packetLoss: Float64Array;
+  readonly dbPool: Float64Array;
+  readonly resourcePool: Float64Array;
+  /** 1 while the host is restarting or unreachable. */
+  readonly down: Uint8Array;
+  /** Index in INCIDENT_TYPES of the incident that dominates the host's errors, or -1. */
+  readonly cause: Int8Array;
+}
+
+/** Traffic relative to the daily peak: a business-hours curve, lower at weekends. */
+export function trafficLoad(ms: number): number {
+  const hour = (ms % DAY_MS) / 3_600_000;
+  const day = 0.5 - 0.5 * Math.cos((2 * Math.PI * (hour - 3)) / 24);
+  const weekday = (Math.floor(ms / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday
+  return (0.35 + 0.65 * day) * (weekday === 0 || weekday === 6 ? 0.7 : 1);
+}
+
+/** Whether the service is in its weekly maintenance window at `ms`. */
+export function inMaintenance(service: ServiceNode, ms: number): boolean {
+  const weekday = (Math.floor(ms / DAY_MS) + 4) % 7;
+  const hour = (ms % DAY_MS) / 3_600_000;
+  const m = service.maintenance;
+  return weekday === m.weekday && hour >= m.hour && hour < m.hour + m.hours;
+}
+
+/** A 0..1 hash of (seed, n): deterministic "randomness" that needs no stream position. */
+export function hash01(seed: number, n: number): number {
+  let h = (seed ^ Math.imul(n, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}
+
+/** How far an incident has ramped in at `ms`: 0 outside, rising to 1, falling back before its end. */
+export function envelope(inc: Incident, ms: number, granularityMs: number): number {
+  if (ms < inc.startMs || ms >= inc.endMs) return 0;
+  const ramp = Math.min(60 * MINUTE_MS, Math.max(granularityMs, 0.15 * (inc.endMs - inc.startMs)));
+  return Math.min(1, (ms - inc.startMs) / ramp, (inc.endMs - ms) / ramp);
+}
+
+/** Mutable per-host values while incidents are applied. */
+interface Acc {
+  cpu: number;
+  mem: number;
+  latency: number;
+  slowdown: number;
+  errPct: number;
+  requests: number;
+  loss: number;
+  db: number;
+  res: number;
+  down: boolean;
+  cause: number;
+  causeErr: number;
+}
+
+const TYPE_INDEX = new Map<IncidentType, number>(INCIDENT_TYPES.map((t, i) => [t, i]));
+
+function addErr(a: Acc, type: IncidentType, pct: number): void {
+  a.errPct += pct;
+  if (pct > a.causeErr) {
+    a.causeErr = pct;
+    a.cause = TYPE_INDEX.get(type) as number;
+  }
+}
+
+/** The signature of each incident type, applied to one host at the middle of one interval. */
+function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number, intervalStart: number): void {
+  const env = envelope(inc, mid, g);
+  if (env <= 0) return;
+  const x = env * inc.strength;
+  const dur = inc.endMs - inc.startMs;
+  switch (inc.type) {
+    case 'MEMORY_LEAK': {
+      const oom = inc.oomMs as number;
+      if (mid < oom && intervalStart + g <= oom) {
+        // Heap grows until the OOM killer steps in; GC pressure costs CPU and latency late in the ramp.
+        const p = Math.min(1, (mid - inc.startMs) / (oom - inc.startMs));
+        a.mem += (97 - a.mem) * Math.pow(p, 1.3);
+        a.cpu += 15 * p * p;
+        a.slowdown *= 1 + 1.5 * p * p * p;
+        addErr(a, inc.type, 4 * Math.pow(p, 6));
+      } else if (oom >= intervalStart && oom < intervalStart + g) {
+        // The interval of the kill: the process restarts, in-flight requests fail.
+        a.mem = host.baseline.mem * 0.7;
+        a.requests *= 0.5;
+        a.down = true;
+        addErr(a, inc.type, 40);
+      } else {
+        // Fresh process: memory back near its floor, climbing back to normal as caches warm.
+        const p = Math.min(1, (mid - oom) / Math.max(1, inc.endMs - oom));
+        a.mem = host.baseline.mem * (0.75 + 0.25 * p) + (a.mem - host.baseline.mem) * p;
+      }
+      return;
+    }
+    case 'CPU_SATURATION':
+      a.cpu += (97.5 - a.cpu) * env;
+      a.slowdown *= 1 + 3 * x;
+      addErr(a, inc.type, 4 * x);
+      return;
+    case 'NETWORK_PACKET_LOSS': {
+      const level = 3 + 12 * hash01(inc.seed, 1);
+      a.loss += level * x;
+      a.latency += 40 * x;
+      a.slowdown *= 1 + 1.5 * x;
+      addErr(a, inc.type, 6 * x);
+      return;
+    }
+    case 'DB_CONTENTION':
+      a.db += (98 - a.db) * env;
+      a.cpu += 10 * x;
+      a.slowdown *= 1 + 5 * x;
+      addErr(a, inc.type, 8 * x);
+      return;
+    case 'NETWORK_PARTITION':
+      a.loss += 60 * x;
+      a.latency += 250 * x;
+      a.requests *= 1 - 0.6 * x;
+      a.slowdown *= 1 + 4 * x;
+      if (x > 0.7) a.down = true;
+      addErr(a, inc.type, 45 * x);
+      return;
+    case 'DEPENDENCY_DEGRADATION': {
+      // Primary: a slow service, worse over time. Cascaded: callers held up by a slow or failing callee.
+      const p = inc.isPrimary ? Math.min(1, (mid - inc.startMs) / (0.6 * dur)) * env : env;
+      const y = p * inc.strength;
+      a.latency += 30 * y;
+      a.slowdown *= 1 + (inc.isPrimary ? 6 : 4) * y;
+      addErr(a, inc.type, (inc.isPrimary ? 2 : 3) * y);
+      return;
+    }
+    case 'CONFIG_MISMATCH': {
+      // Hosts with the wrong config fail in bursts: about half the intervals are bad.
+      const bad = hash01(inc.seed, Math.floor(intervalStart / MINUTE_MS) + host.index) < 0.5;
+      addErr(a, inc.type, (bad ? 20 : 1) * x);
+      return;
+    }
+    case 'RESOURCE_EXHAUSTION': {
+      const p = Math.min(1, (mid - inc.startMs) / (0.5 * dur)) * env;
+      a.res += (100 - a.res) * p;
+      if (a.res > 95) {
+        a.slowdown *= 1 + 2 * x;
+        addErr(a, inc.type, 15 * x);
+      } else addErr(a, inc.type, 0.5 * p);
+      return;
+    }
+    case 'CASCADING_FAILURE':
+      a.cpu += (inc.isPrimary ? 20 : 10) * x;
+      a.slowdown *= 1 + 3 * x;
+      addErr(a, inc.type, (inc.isPrimary ? 35 : 25) * x);
+      return;
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** A normal draw cut at ±3 sigma, so an alert's margin above its threshold always holds. */
+function noise(rng: Rng | null): number {
+  return rng ? clamp(normal(rng), -3, 3) : 0;
+}
+
+/** Allocates the arrays of one day. */
+export function allocDayState(intervals: number, hostCount: number): DayState {
+  const n = intervals * hostCount;
+  return {
+    intervals,
+    hostCount,
+    cpu: new Float64Array(n),
+    mem: new Float64Array(n),
+    latency: new Float64Array(n),
+    slowdown: new Float64Array(n),
+    ownFail: new Float64Array(n),
+    fail: new Float64Array(n),
+    requests: new Float64Array(n),
+    packetLoss: new Float64Array(n),
+    dbPool: new Float64Array(n),
+    resourcePool: new Float64Array(n),
+    down: new Uint8Array(n),
+    cause: new Int8Array(n),
+  };
+}
+
+/**
+ * Computes every host's state for the interval starting at `intervalStart` into row `row`.
+ * `noiseRng` null gives the noise-free expectation (used to place alerts exactly).
+ * @param incidentsByHost the incidents that touch each host (by host index) on this day.
+ */
+export function computeInterval(
+  noiseRng: Rng | null,
+  topology: Topology,
+  incidentsByHost: readonly (readonly Incident[])[],
+  granularityMinutes: number,
+  intervalStart: number,
+  out: DayState,
+  row: number,
+): void {
+  const g = granularityMinutes * MINUTE_MS;
+  const mid = intervalStart + g / 2;
+  const load = trafficLoad(mid);
+  const base = row * out.hostCount;
+  const a: Acc = { cpu: 0, mem: 0, latency: 0, slowdown: 1, errPct: 0, requests: 0, loss: 0, db: 0, res: 0, down: false, cause: -1, causeErr: 0 };
+  for (const service of topology.services) {
+    const traffic = load * (inMaintenance(service, mid) ? 0.3 : 1);
+    for (const host of service.hosts) {
+      const b = host.baseline;
+      a.cpu = b.cpu * (0.6 + 0.8 * traffic) + 2.5 * noise(noiseRng);
+      a.mem = b.mem + 3 * traffic + noise(noiseRng);
+      a.latency = b.latencyMs * (0.9 + 0.2 * traffic) * (1 + 0.08 * noise(noiseRng));
+      a.requests = b.requests * traffic * (granularityMinutes / 15) * (1 + 0.05 * noise(noiseRng));
+      a.db = b.dbPool * (0.6 + 0.8 * traffic) + 2 * noise(noiseRng);
+      a.res = b.resourcePool * (0.8 + 0.4 * traffic) + 2 * noise(noiseRng);
+      a.slowdown = 1;
+      a.errPct = b.errorPct;
+      a.loss = 0;
+      a.down = false;
+      a.cause = -1;
+      a.causeErr = 0.5; // below this an incident's errors do not change the error messages
+      for (const inc of incidentsByHost[host.index] ?? []) applyIncident(a, inc, host, mid, g, intervalStart);
+      const i = base + host.index;
+      out.cpu[i] = clamp(a.cpu, 0.5, 100);
+      out.mem[i] = clamp(a.mem, 1, 100);
+      out.latency[i] = a.latency * a.slowdown;
+      out.slowdown[i] = a.slowdown;
+      out.ownFail[i] = clamp(a.errPct, 0, 100) / 100;
+      out.requests[i] = Math.max(0, a.requests);
+      out.packetLoss[i] = clamp(a.loss, 0, 100);
+      out.dbPool[i] = clamp(a.db, 0, 100);
+      out.resourcePool[i] = clamp(a.res, 0, 100);
+      out.down[i] = a.down ? 1 : 0;
+      out.cause[i] = a.cause;
+    }
+  }
+  // A failed call is retried once on another host, so a callee whose share of failures is q passes
+  // about q² up to its caller. Callees first, so each caller sees its callees' final shares.
+  const share = new Map<string, number>();
+  for (const service of topology.calleesFirst) {
+    let ok = 1;
+    for (const c of service.calls) {
+      const q = share.get(c) as number;
+      ok *= 1 - CALL_PROBABILITY * q * q;
+    }
+    let sum = 0;
+    for (const host of service.hosts) {
+      const i = base + host.index;
+      const f = 1 - (1 - (out.ownFail[i] as number)) * ok;
+      out.fail[i] = f;
+      sum += f;
+    }
+    share.set(service.name, sum / service.hosts.length);
+  }
+}

@@ -1,0 +1,93 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { buildCatalog, rootCauseText, type IncidentCatalog } from '../core/catalog.ts';
+import type { Signal } from '../core/config.ts';
+import { generateDay } from '../core/day.ts';
+import type { DayRecords } from '../core/records.ts';
+import { dayDate, dayRng, type Simulation } from '../core/simulation.ts';
+
+/** Where a day file lives inside `melt_data/`: `metrics/2024-06/metrics_2024-06-14.json`. */
+export function dayFilePath(signal: Signal, date: string): string {
+  return `${signal}/${date.slice(0, 7)}/${signal}_${date}.json`;
+}
+
+export const CATALOG_PATH = 'metadata/incident_catalog.json';
+export const ROOT_CAUSE_PATH = 'metadata/root_cause.txt';
+
+/**
+ * One JSON array, one record per line: valid JSON for every reader, and line tools (grep, head,
+ * split) still work on it.
+ */
+export function serializeRecords(records: readonly object[]): string {
+  if (records.length === 0) return '[]\n';
+  let out = '[\n';
+  for (let i = 0; i < records.length; i++) out += (i === 0 ? '' : ',\n') + JSON.stringify(records[i]);
+  return out + '\n]\n';
+}
+
+export function serializeCatalog(catalog: IncidentCatalog): string {
+  return JSON.stringify(catalog, null, 2) + '\n';
+}
+
+/** Writes via a temporary name and a rename, so a reader never sees half a file. */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** The serialized files of one day, by path relative to `melt_data/`. */
+export function dayFiles(sim: Simulation, day: DayRecords): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const signal of sim.config.signals) files.set(dayFilePath(signal, day.date), serializeRecords(day[signal]));
+  return files;
+}
+
+export interface DayWritten {
+  readonly dayIndex: number;
+  readonly date: string;
+  readonly daysDone: number;
+  readonly daysTotal: number;
+  readonly bytes: number;
+  /** Primary incidents that start on this day. */
+  readonly primaryIncidents: number;
+}
+
+export interface WriteOptions {
+  readonly onDay?: (info: DayWritten) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Writes the metadata (first, so the ground truth is readable while days are still being made). */
+export async function writeMetadata(sim: Simulation, outDir: string): Promise<IncidentCatalog> {
+  const catalog = buildCatalog(sim);
+  await writeFileAtomic(join(outDir, CATALOG_PATH), serializeCatalog(catalog));
+  await writeFileAtomic(join(outDir, ROOT_CAUSE_PATH), rootCauseText(catalog));
+  return catalog;
+}
+
+/** Renders and writes one day's files; returns the bytes written. */
+export async function writeDay(sim: Simulation, outDir: string, dayIndex: number): Promise<number> {
+  const day = generateDay(dayRng(sim, dayIndex), sim, dayIndex);
+  let bytes = 0;
+  for (const [path, data] of dayFiles(sim, day)) {
+    await writeFileAtomic(join(outDir, path), data);
+    bytes += Buffer.byteLength(data);
+  }
+  return bytes;
+}
+
+/** Writes a whole dataset in the `melt_data/` layout into `outDir`. */
+export async function writeDataset(sim: Simulation, outDir: string, options: WriteOptions = {}): Promise<IncidentCatalog> {
+  const catalog = await writeMetadata(sim, outDir);
+  const starts = new Map<string, number>();
+  for (const inc of catalog.incidents) if (inc.is_primary) starts.set(inc.start_time.slice(0, 10), (starts.get(inc.start_time.slice(0, 10)) ?? 0) + 1);
+  for (let d = 0; d < sim.config.days; d++) {
+    options.signal?.throwIfAborted();
+    const bytes = await writeDay(sim, outDir, d);
+    const date = dayDate(sim, d);
+    options.onDay?.({ dayIndex: d, date, daysDone: d + 1, daysTotal: sim.config.days, bytes, primaryIncidents: starts.get(date) ?? 0 });
+  }
+  return catalog;
+}

@@ -294,8 +294,8 @@ function backgroundEvents(rng: Rng, sim: Simulation, state: DayState, dayStart: 
     const s = pick(rng, topology.services);
     const version = `v${int(rng, 1, 4)}.${int(rng, 0, 9)}.${int(rng, 0, 20)}`;
     const ok = chance(rng, 0.93);
-    const metadata: Record<string, string> = { deployed_by: pick(rng, USERS) };
-    if (!ok) metadata.rollback_reason = pick(rng, ['Error rate spike', 'Failed health checks', 'Manual rollback']);
+    // The original always has rollback_reason; null says there was none.
+    const metadata = { deployed_by: pick(rng, USERS), rollback_reason: ok ? null : pick(rng, ['Error rate spike', 'Failed health checks', 'Manual rollback']) };
     add(at(row), {
       timestamp: isoSeconds(at(row)),
       type: 'DEPLOYMENT',

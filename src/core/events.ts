@@ -145,7 +145,7 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
   }
 
   if (inc.isPrimary) {
-    const family = sim.plan.incidents.filter((x) => x.primaryId === inc.id);
+    const family = sim.plan.families.get(inc.id) ?? [inc];
     const dur = inc.endMs - inc.startMs;
     for (let t = minute(inc.startMs + 30 * MINUTE_MS); t < inc.endMs - 10 * MINUTE_MS; t = minute(t + int(rng, 30, 60) * MINUTE_MS)) {
       const r = rng.next();

@@ -49,6 +49,8 @@ export interface IncidentPlan {
   /** Sorted by start time, then by creation order. */
   readonly incidents: readonly Incident[];
   readonly byId: ReadonlyMap<string, Incident>;
+  /** Per primary id: the primary and its cascaded incidents, in plan order. */
+  readonly families: ReadonlyMap<string, readonly Incident[]>;
   /** Per day index: the incidents active at some moment of that day. */
   readonly byDay: readonly (readonly Incident[])[];
 }
@@ -221,5 +223,7 @@ export function planIncidents(rng: Rng, config: GenerationConfig, topology: Topo
     const last = Math.min(config.days - 1, Math.floor((inc.endMs - 1 - start) / DAY_MS));
     for (let d = first; d <= last; d++) (byDay[d] as Incident[]).push(inc);
   }
-  return { incidents: all, byId: new Map(all.map((i) => [i.id, i])), byDay };
+  const families = new Map<string, Incident[]>();
+  for (const inc of all) families.set(inc.primaryId, [...(families.get(inc.primaryId) ?? []), inc]);
+  return { incidents: all, byId: new Map(all.map((i) => [i.id, i])), families, byDay };
 }

@@ -41,7 +41,7 @@ test('extending a run keeps the days it already had', async (t) => {
   const short = await generate(t, { ...SMALL, days: 2 });
   const long = await generate(t, { ...SMALL, days: 3 });
   for (const date of ['2024-06-01', '2024-06-02']) {
-    for (const signal of ['metrics', 'traces', 'logs'] as const) {
+    for (const signal of ['metrics', 'events', 'traces', 'logs'] as const) {
       assert.deepEqual(await readDay(short.dir, signal, date), await readDay(long.dir, signal, date), `${signal} ${date}`);
     }
   }

@@ -59,11 +59,18 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The serialized metadata files, by path relative to `melt_data/`. */
+export function metadataFiles(catalog: IncidentCatalog): Map<string, string> {
+  return new Map([
+    [CATALOG_PATH, serializeCatalog(catalog)],
+    [ROOT_CAUSE_PATH, rootCauseText(catalog)],
+  ]);
+}
+
 /** Writes the metadata (first, so the ground truth is readable while days are still being made). */
 export async function writeMetadata(sim: Simulation, outDir: string): Promise<IncidentCatalog> {
   const catalog = buildCatalog(sim);
-  await writeFileAtomic(join(outDir, CATALOG_PATH), serializeCatalog(catalog));
-  await writeFileAtomic(join(outDir, ROOT_CAUSE_PATH), rootCauseText(catalog));
+  for (const [path, data] of metadataFiles(catalog)) await writeFileAtomic(join(outDir, path), data);
   return catalog;
 }
 

@@ -1,0 +1,42 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
+import type { DatasetFile } from '../jobs/job-types.ts';
+import { AppError } from '../plugins/errors.ts';
+
+/** Whether the client takes gzip (and has not refused it with q=0). */
+export function acceptsGzip(request: FastifyRequest): boolean {
+  const header = request.headers['accept-encoding'];
+  if (typeof header !== 'string') return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/**
+ * Streams one finished dataset file: strong ETag from its sha256 (one per encoding), 304 on a
+ * matching If-None-Match, gzip when the client accepts it. Files never change once written.
+ */
+export async function sendDatasetFile(request: FastifyRequest, reply: FastifyReply, absPath: string, file: DatasetFile, contentType: string): Promise<FastifyReply> {
+  try {
+    await access(absPath);
+  } catch {
+    // Indexed but gone: the job was deleted between the lookup and now.
+    throw new AppError(404, 'FILE_NOT_FOUND', `${file.path} no longer exists.`);
+  }
+  const gzip = acceptsGzip(request);
+  const etag = `"${file.sha256.slice(0, 32)}${gzip ? '-gz' : ''}"`;
+  reply.header('etag', etag).header('vary', 'accept-encoding').header('cache-control', 'private, max-age=3600').type(contentType);
+  const inm = request.headers['if-none-match'];
+  if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+    return reply.status(304).send();
+  }
+  const stream = createReadStream(absPath);
+  if (!gzip) return reply.header('content-length', file.bytes).send(stream);
+  // Level 1: about 6x smaller for this JSON, at a small fraction of level 6's CPU.
+  return reply.header('content-encoding', 'gzip').send(stream.pipe(createGzip({ level: zlibConstants.Z_BEST_SPEED })));
+}

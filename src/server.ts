@@ -1,0 +1,37 @@
+// Starts the service: reads the environment once, builds the app and listens. Nothing else.
+import { buildApp } from './app.ts';
+import { EnvError, loadEnv } from './env.ts';
+
+let env;
+try {
+  env = loadEnv(process.env);
+} catch (e) {
+  if (!(e instanceof EnvError)) throw e;
+  process.stderr.write(`meltgen: ${e.message}\n`);
+  process.exit(2);
+}
+
+const app = await buildApp({
+  dataDir: env.MELT_DATA_DIR,
+  maxConcurrentJobs: env.MELT_MAX_CONCURRENT_JOBS,
+  logger: { level: env.LOG_LEVEL },
+});
+
+let closing = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    // Running jobs are interrupted and stay unfinished; the next start resumes them.
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
+
+await app.listen({ port: env.PORT, host: env.HOST });

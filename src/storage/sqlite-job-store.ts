@@ -1,0 +1,175 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { GenerationConfig } from '../core/config.ts';
+import type { DatasetFile, Job, JobError, JobStatus } from '../jobs/job-types.ts';
+import type { JobPage, JobStore, NewJob } from './job-store.ts';
+
+interface JobRow {
+  seq: number;
+  id: string;
+  key: string;
+  status: JobStatus;
+  config: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  days_total: number;
+  days_done: number;
+  bytes_written: number;
+  catalog_ready: number;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+interface FileRow {
+  path: string;
+  day_index: number | null;
+  bytes: number;
+  sha256: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  days_total INTEGER NOT NULL,
+  days_done INTEGER NOT NULL DEFAULT 0,
+  bytes_written INTEGER NOT NULL DEFAULT 0,
+  catalog_ready INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT,
+  error_message TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_key ON jobs (key);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS job_files (
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  day_index INTEGER,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY (job_id, path)
+);
+`;
+
+function toJob(row: JobRow): Job {
+  const error: JobError | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null;
+  return {
+    id: row.id,
+    seq: row.seq,
+    key: row.key,
+    status: row.status,
+    config: JSON.parse(row.config) as GenerationConfig,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    daysDone: row.days_done,
+    daysTotal: row.days_total,
+    bytesWritten: row.bytes_written,
+    catalogReady: row.catalog_ready === 1,
+    error,
+  };
+}
+
+/**
+ * The embedded job store: one SQLite file (WAL mode), so jobs and their file index survive restarts
+ * without another service to run.
+ */
+export function createSqliteJobStore(path: string): JobStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+
+  const q = {
+    insert: db.prepare(
+      'INSERT INTO jobs (id, key, status, config, created_at, days_total) VALUES (@id, @key, @status, @config, @created_at, @days_total)',
+    ),
+    get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
+    reusable: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE key = ? AND status IN ('queued', 'running', 'succeeded') ORDER BY seq DESC LIMIT 1"),
+    page: db.prepare<[number, number], JobRow>('SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
+    unfinished: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq"),
+    status: db.prepare(
+      `UPDATE jobs SET status = @status,
+         started_at = CASE WHEN @status = 'running' AND started_at IS NULL THEN @at ELSE started_at END,
+         finished_at = CASE WHEN @status IN ('succeeded', 'failed', 'canceled') THEN @at ELSE NULL END,
+         error_code = @error_code, error_message = @error_message
+       WHERE id = @id`,
+    ),
+    addFile: db.prepare('INSERT OR REPLACE INTO job_files (job_id, path, day_index, bytes, sha256) VALUES (?, ?, ?, ?, ?)'),
+    totals: db.prepare(
+      `UPDATE jobs SET
+         days_done = (SELECT COUNT(DISTINCT day_index) FROM job_files WHERE job_id = @id AND day_index IS NOT NULL),
+         bytes_written = (SELECT COALESCE(SUM(bytes), 0) FROM job_files WHERE job_id = @id)
+       WHERE id = @id`,
+    ),
+    catalogReady: db.prepare('UPDATE jobs SET catalog_ready = 1 WHERE id = ?'),
+    files: db.prepare<[string], FileRow>('SELECT path, day_index, bytes, sha256 FROM job_files WHERE job_id = ? ORDER BY path'),
+    file: db.prepare<[string, string], FileRow>('SELECT path, day_index, bytes, sha256 FROM job_files WHERE job_id = ? AND path = ?'),
+    days: db.prepare<[string], { day_index: number }>('SELECT DISTINCT day_index FROM job_files WHERE job_id = ? AND day_index IS NOT NULL'),
+    delete: db.prepare('DELETE FROM jobs WHERE id = ?'),
+  };
+  const toFile = (r: FileRow): DatasetFile => ({ path: r.path, dayIndex: r.day_index, bytes: r.bytes, sha256: r.sha256 });
+
+  const addFiles = db.transaction((id: string, files: readonly DatasetFile[]) => {
+    for (const f of files) q.addFile.run(id, f.path, f.dayIndex, f.bytes, f.sha256);
+    q.totals.run({ id });
+  });
+
+  return {
+    insert(job: NewJob): Job {
+      q.insert.run({ id: job.id, key: job.key, status: 'queued', config: JSON.stringify(job.config), created_at: job.createdAt, days_total: job.config.days });
+      return toJob(q.get.get(job.id) as JobRow);
+    },
+    get(id) {
+      const row = q.get.get(id);
+      return row ? toJob(row) : null;
+    },
+    findReusable(key) {
+      const row = q.reusable.get(key);
+      return row ? toJob(row) : null;
+    },
+    list(limit, before): JobPage {
+      const rows = q.page.all(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const jobs = rows.slice(0, limit).map(toJob);
+      return { jobs, next: rows.length > limit ? (jobs[jobs.length - 1] as Job).seq : null };
+    },
+    listUnfinished() {
+      return q.unfinished.all().map(toJob);
+    },
+    setStatus(id, status, at, error = null) {
+      q.status.run({ id, status, at, error_code: error?.code ?? null, error_message: error?.message ?? null });
+      return this.get(id);
+    },
+    addFiles(id, files) {
+      addFiles(id, files);
+    },
+    setCatalogReady(id) {
+      q.catalogReady.run(id);
+    },
+    listFiles(id) {
+      return q.files.all(id).map(toFile);
+    },
+    getFile(id, path) {
+      const row = q.file.get(id, path);
+      return row ? toFile(row) : null;
+    },
+    doneDays(id) {
+      return new Set(q.days.all(id).map((r) => r.day_index));
+    },
+    delete(id) {
+      q.delete.run(id);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

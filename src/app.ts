@@ -33,6 +33,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // The API takes JSON only; a text body is a client mistake worth a 415, not a config error.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(errorsPlugin);
   app.addSchema(ProblemSchema);

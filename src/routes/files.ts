@@ -34,7 +34,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Available while the job runs: lists what is finished so far.',
         tags: ['datasets'],
         params: JobIdParamsSchema,
-        response: { 200: { description: 'The files.', ...FileListSchema }, ...problems(400, 404) },
+        response: { 200: { ...FileListSchema, description: 'The files.' }, ...problems(400, 404) },
       },
     },
     async (request) => {

@@ -10,7 +10,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Health check',
         tags: ['service'],
-        response: { 200: { description: 'The service is up.', ...Type.Object({ status: Type.Literal('ok'), version: Type.String() }) } },
+        response: { 200: { ...Type.Object({ status: Type.Literal('ok'), version: Type.String() }), description: 'The service is up.' } },
       },
     },
     async () => ({ status: 'ok' as const, version: GENERATOR_VERSION }),

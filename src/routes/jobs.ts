@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { Type } from 'typebox';
 import { ConfigError, GenerationConfigSchema, normalizeConfig, type GenerationConfig } from '../core/config.ts';
 import { AppError } from '../plugins/errors.ts';
 import { GENERATOR_VERSION } from '../version.ts';
@@ -42,8 +41,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['jobs'],
         body: { ...GenerationConfigSchema, examples: CONFIG_EXAMPLES },
         response: {
-          202: { description: 'Queued; `Location` is the job.', ...JobSchema },
-          200: { description: 'An existing job with the same config and seed.', ...JobSchema },
+          202: { ...JobSchema, description: 'Queued; `Location` is the job.' },
+          200: { ...JobSchema, description: 'An existing job with the same config and seed.' },
           ...problems(400, 500),
         },
       },
@@ -82,7 +81,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List jobs, newest first',
         tags: ['jobs'],
         querystring: JobListQuerySchema,
-        response: { 200: { description: 'A page of jobs.', ...Type.Object({ ...JobListSchema.properties, jobs: Type.Array(JobSchema) }) }, ...problems(400) },
+        response: { 200: { ...JobListSchema, description: 'A page of jobs.' }, ...problems(400) },
       },
     },
     async (request) => {
@@ -99,7 +98,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get a job: status, progress, normalized config, times, error',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { description: 'The job.', ...JobSchema }, ...problems(400, 404) },
+        response: { 200: { ...JobSchema, description: 'The job.' }, ...problems(400, 404) },
       },
     },
     async (request) => {
@@ -119,7 +118,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'A finished job (succeeded, failed or canceled) is deleted with its files: 204.',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { description: 'Canceled.', ...JobSchema }, 204: { description: 'Deleted.', type: 'null' }, ...problems(400, 404) },
+        response: { 200: { ...JobSchema, description: 'Canceled.' }, 204: { description: 'Deleted.', type: 'null' }, ...problems(400, 404) },
       },
     },
     async (request, reply) => {

@@ -61,12 +61,12 @@ export const JobSchema = Type.Object(
       archive: Type.String(),
     }),
   },
-  { $id: 'Job', description: 'A generation job. `config` is normalized: every default filled in, with the seed actually used.' },
+  { description: 'A generation job. `config` is normalized: every default filled in, with the seed actually used.' },
 );
 export type JobView = Static<typeof JobSchema>;
 
 export const JobListSchema = Type.Object({
-  jobs: Type.Array(Type.Ref('Job')),
+  jobs: Type.Array(JobSchema),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next (older) page; null on the last.' }),
 });
 

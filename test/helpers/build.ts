@@ -1,0 +1,36 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { TestContext } from 'node:test';
+import { buildApp, type AppOptions } from '../../src/app.ts';
+import { tempDir } from './dataset.ts';
+
+/** Builds the app on a fresh data directory, closed when the test ends. */
+export async function build(t: TestContext, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ dataDir: options.dataDir ?? (await tempDir(t, 'meltgen-app-')), ...options });
+  t.after(() => app.close());
+  await app.ready();
+  return app;
+}
+
+export type JobBody = { id: string; status: string; progress: { daysDone: number; daysTotal: number; percent: number }; catalogReady: boolean; config: Record<string, unknown>; error: { code: string; message: string } | null; deduplicated?: boolean };
+
+export async function submit(app: FastifyInstance, config: Record<string, unknown>): Promise<{ res: LightMyRequestResponse; job: JobBody }> {
+  const res = await app.inject({ method: 'POST', url: '/v1/jobs', payload: config });
+  return { res, job: res.json<JobBody>() };
+}
+
+export async function getJob(app: FastifyInstance, id: string): Promise<JobBody> {
+  return (await app.inject({ url: `/v1/jobs/${id}` })).json<JobBody>();
+}
+
+/** Polls until the job reaches one of `statuses` (or the predicate holds); fails after `ms`. */
+export async function waitFor(app: FastifyInstance, id: string, until: (job: JobBody) => boolean, ms = 30_000): Promise<JobBody> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const job = await getJob(app, id);
+    if (until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} (${JSON.stringify(job.progress)}) after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const finished = (job: JobBody): boolean => ['succeeded', 'failed', 'canceled'].includes(job.status);

@@ -22,7 +22,8 @@ export function loadEnv(env: Record<string, string | undefined>): ServiceEnv {
   const known = Object.keys(EnvSchema.properties);
   const picked: Record<string, unknown> = {};
   for (const k of known) if (env[k] !== undefined && env[k] !== '') picked[k] = env[k];
-  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, picked));
+  // Convert may change its argument in place; keep the raw text for the messages.
+  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, { ...picked }));
   const errors = [...Value.Errors(EnvSchema, value)];
   if (errors.length > 0) {
     const lines = errors.map((e) => `${e.instancePath.slice(1) || '(env)'}=${JSON.stringify(picked[e.instancePath.slice(1)] ?? '')}: ${e.message}`);

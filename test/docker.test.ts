@@ -1,0 +1,147 @@
+// There is no Docker engine on these machines, so this checks what can be checked without one: the
+// Dockerfile's instructions are interpreted in a scratch folder (one folder per stage), its npm
+// steps run for real, and the resulting runtime folder must start a server that passes the
+// Dockerfile's own HEALTHCHECK. System steps (apt-get, mkdir/chown of /data, USER) need root in an
+// image and are skipped; their effect is checked by reading them.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { tempDir } from './helpers/dataset.ts';
+import { startServer } from './helpers/server.ts';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+
+/** Instructions with line continuations joined and comments dropped. */
+async function parseDockerfile(): Promise<Instruction[]> {
+  const text = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+  const out: Instruction[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!current && (line.startsWith('#') || line === '')) continue;
+    current += (current ? ' ' : '') + line.replace(/\\$/, '').trim();
+    if (line.endsWith('\\')) continue;
+    const m = /^(\w+)\s+(.*)$/.exec(current);
+    if (m) out.push({ op: (m[1] as string).toUpperCase(), args: m[2] as string });
+    current = '';
+  }
+  return out;
+}
+
+function ignored(path: string, patterns: string[]): boolean {
+  return patterns.some((p) => p === path || p === path.split('/')[0] || (p.startsWith('*') && path.endsWith(p.slice(1))));
+}
+
+test('the Dockerfile: multi-stage, npm ci --omit=dev, non-root, HEALTHCHECK on /healthz, 0.0.0.0, /data volume', async () => {
+  const ins = await parseDockerfile();
+  const from = ins.filter((i) => i.op === 'FROM');
+  assert.ok(from.length >= 2, 'multi-stage');
+  assert.ok(ins.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)));
+  const user = ins.filter((i) => i.op === 'USER').pop();
+  assert.ok(user && user.args !== 'root' && user.args !== '0', 'runs as a non-root user');
+  assert.ok(ins.findIndex((i) => i.op === 'USER') > ins.findIndex((i) => i.op === 'FROM' && i === from[from.length - 1]), 'USER in the final stage');
+  assert.match(ins.find((i) => i.op === 'HEALTHCHECK')?.args ?? '', /\/healthz/);
+  const env = ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+  assert.match(env, /HOST=0\.0\.0\.0/);
+  assert.match(env, /MELT_DATA_DIR=\/data/);
+  assert.match(ins.find((i) => i.op === 'VOLUME')?.args ?? '', /\/data/);
+
+  // Every file the Dockerfile copies from the build context exists and is not .dockerignored.
+  const ignore = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const i of ins.filter((x) => x.op === 'COPY' && !x.args.startsWith('--from'))) {
+    const sources = i.args.split(/\s+/).slice(0, -1);
+    for (const s of sources) {
+      assert.ok(existsSync(join(ROOT, s)), `COPY source ${s} exists`);
+      assert.ok(!ignored(s, ignore), `COPY source ${s} is not in .dockerignore`);
+    }
+  }
+});
+
+test('the Dockerfile’s build and start steps, run outside Docker, give a server that passes its HEALTHCHECK', { timeout: 600_000 }, async (t) => {
+  const ins = await parseDockerfile();
+  const scratch = await tempDir(t, 'meltgen-docker-');
+  const stages = new Map<string, string>();
+  let stageDir = '';
+  let workdir = '/';
+  const env: Record<string, string> = {};
+  const host = (p: string): string => join(stageDir, p.startsWith('/') ? p : join(workdir, p));
+  const skipped: string[] = [];
+  let cmd: string[] = [];
+  let healthcheck = '';
+  for (const i of ins) {
+    switch (i.op) {
+      case 'FROM': {
+        const name = /\bAS\s+(\S+)/i.exec(i.args)?.[1] ?? `stage${stages.size}`;
+        stageDir = join(scratch, name);
+        stages.set(name, stageDir);
+        await mkdir(stageDir, { recursive: true });
+        workdir = '/';
+        for (const k of Object.keys(env)) delete env[k];
+        break;
+      }
+      case 'WORKDIR':
+        workdir = i.args;
+        await mkdir(host('.'), { recursive: true });
+        break;
+      case 'ENV':
+        for (const m of i.args.matchAll(/(\w+)=(\S+)/g)) env[m[1] as string] = m[2] as string;
+        break;
+      case 'COPY': {
+        const parts = i.args.split(/\s+/);
+        const fromStage = parts[0]?.startsWith('--from=') ? (parts.shift() as string).slice('--from='.length) : null;
+        const dest = parts.pop() as string;
+        for (const src of parts) {
+          const source = fromStage ? join(stages.get(fromStage) as string, src) : join(ROOT, src);
+          const target = dest.endsWith('/') ? join(host(dest), src.split('/').pop() as string) : host(dest);
+          await cp(source, target, { recursive: true });
+        }
+        break;
+      }
+      case 'RUN':
+        if (/^npm /.test(i.args)) await run('/bin/sh', ['-c', i.args], { cwd: host('.'), env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+        else skipped.push(i.args);
+        break;
+      case 'CMD':
+        cmd = JSON.parse(i.args) as string[];
+        break;
+      case 'HEALTHCHECK':
+        healthcheck = i.args.replace(/^(--\S+\s+)*CMD\s+/, '');
+        break;
+      default:
+        break;
+    }
+  }
+  assert.ok(skipped.some((s) => s.startsWith('apt-get')), 'only system steps are skipped');
+  assert.ok(existsSync(join(host('.'), 'node_modules', 'better-sqlite3')), 'production dependencies installed');
+  assert.ok(!existsSync(join(host('.'), 'node_modules', 'typescript')), 'no dev dependencies');
+  assert.equal(cmd[0], 'node');
+
+  const dataDir = await tempDir(t, 'meltgen-docker-data-');
+  const server = await startServer(t, { ...env, PORT: '0', HOST: '127.0.0.1', MELT_DATA_DIR: dataDir, NODE_ENV: 'production' }, { cmd: process.execPath, args: cmd.slice(1), cwd: host('.') });
+  const port = new URL(server.url).port;
+  const check = await run('/bin/sh', ['-c', healthcheck], { env: { ...process.env, PORT: port } }).then(
+    () => 0,
+    (e: { code: number }) => e.code,
+  );
+  assert.equal(check, 0, 'HEALTHCHECK passes');
+  const job = await fetch(`${server.url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"days":1,"hostsPerService":1,"seed":1}' });
+  assert.equal(job.status, 202);
+  const { id } = (await job.json()) as { id: string };
+  let status = '';
+  for (let i = 0; i < 200 && !['succeeded', 'failed'].includes(status); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    status = ((await (await fetch(`${server.url}/v1/jobs/${id}`)).json()) as { status: string }).status;
+  }
+  assert.equal(status, 'succeeded', 'the image generates datasets (worker threads included)');
+});

@@ -16,8 +16,9 @@ test('openapi/openapi.json is what the server serves (run `npm run openapi` afte
 });
 
 test('the document is valid OpenAPI 3, and every operation has a summary, tags and typed responses', async () => {
-  const doc = JSON.parse(await readFile(COMMITTED, 'utf8')) as { openapi: string; paths: Record<string, Record<string, Operation>> };
-  const result = await validate(structuredClone(doc));
+  const text = await readFile(COMMITTED, 'utf8');
+  const doc = JSON.parse(text) as { openapi: string; paths: Record<string, Record<string, Operation>> };
+  const result = await validate(JSON.parse(text) as Parameters<typeof validate>[0]);
   assert.equal(result.valid, true, JSON.stringify(result));
   assert.match(doc.openapi, /^3\./);
   const expected = ['/healthz', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/files', '/v1/jobs/{id}/files/{signal}/{date}', '/v1/jobs/{id}/catalog', '/v1/jobs/{id}/archive'];

@@ -1,14 +1,22 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
-import { errorsPlugin } from './plugins/errors.ts';
+import type { ApiKey } from './env.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { AppError, errorsPlugin } from './plugins/errors.ts';
 import { jobsPlugin } from './plugins/jobs.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { archiveRoutes } from './routes/archive.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { ProblemSchema } from './routes/schemas.ts';
 import { GENERATOR_VERSION } from './version.ts';
 
@@ -17,8 +25,20 @@ export interface AppOptions {
   readonly dataDir: string;
   /** Jobs generated at the same time. Default 1. */
   readonly maxConcurrentJobs?: number;
+  /** API keys; none means the server runs open. */
+  readonly apiKeys?: readonly ApiKey[];
+  /** Limits, quotas and retention; unset ones take DEFAULT_LIMITS. */
+  readonly limits?: Partial<Limits>;
   /** Fastify's logger option: false in tests, pino options in the server. */
   readonly logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** A client's X-Request-Id when it is a sane token (it goes into every log line), else a new one. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /**
@@ -26,17 +46,33 @@ export interface AppOptions {
  * does), so tests drive it with `inject` or on a port of their own.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = options.logger === undefined || options.logger === false ? false : { ...(typeof options.logger === 'object' ? options.logger : {}), redact: ['req.headers.authorization'] };
   const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: 1024 * 1024,
-    // Generation configs are small; a larger body is a mistake or an attack.
-    requestIdHeader: 'x-request-id',
+    logger,
+    bodyLimit: limits.bodyLimitBytes,
+    genReqId: requestId,
+    requestIdHeader: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // The API takes JSON only; a text body is a client mistake worth a 415, not a config error.
   app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
 
   await app.register(errorsPlugin);
+  await app.register(authPlugin, { keys: options.apiKeys ?? [] });
+  // After auth, so the limit is counted per key (per address when the server runs open).
+  await app.register(rateLimit, {
+    max: limits.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.owner || request.ip,
+    allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/v1'),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'RATE_LIMITED', `More than ${context.max} requests in a minute; retry in ${context.after}.`, { limit: context.max, windowSeconds: 60 }),
+  });
+  await app.register(metricsPlugin);
   app.addSchema(ProblemSchema);
   await app.register(swagger, {
     openapi: {
@@ -47,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         description:
           'Synthetic MELT telemetry (metrics, events, logs, traces) with injected incidents and a ground-truth incident catalog. ' +
           'Submit a generation config as a job, poll it, then fetch day files, the catalog or a zip of the melt_data/ layout. ' +
+          'With API keys configured, every /v1 route needs `Authorization: Bearer <key>` and a key sees only its own jobs. ' +
           'Errors are application/problem+json (RFC 9457) with a stable `code`.',
       },
       tags: [
@@ -54,16 +91,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'datasets', description: 'The files of a job’s dataset' },
         { name: 'service', description: 'The service itself' },
       ],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (MELT_API_KEYS).' } } },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1 });
+  await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, limits });
 
   await app.register(healthRoutes);
-  await app.register(jobRoutes, { prefix: '/v1' });
-  await app.register(fileRoutes, { prefix: '/v1' });
-  await app.register(archiveRoutes, { prefix: '/v1' });
+  await app.register(metricsRoutes);
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ apiKey: [] }] };
+      });
+      await v1.register(jobRoutes);
+      await v1.register(fileRoutes);
+      await v1.register(archiveRoutes);
+    },
+    { prefix: '/v1' },
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

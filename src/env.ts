@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -8,6 +10,17 @@ export const EnvSchema = Type.Object({
   MELT_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where the job database and the datasets live.' }),
   MELT_MAX_CONCURRENT_JOBS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'Jobs generated at the same time; the rest wait in order.' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  MELT_API_KEYS: Type.Optional(Type.String({ description: 'Comma-separated API keys, each `name:key` or a bare key.' })),
+  MELT_API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A file of API keys, one per line: `name key` or a bare key; # comments.' })),
+  MELT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
+  MELT_MAX_HOSTS: Type.Integer({ minimum: 1, maximum: 12_800, default: 1000, description: 'Most hosts (services × hostsPerService) a job may simulate.' }),
+  MELT_MAX_JOB_BYTES: Type.Number({ minimum: 1, default: 20e9, description: 'Largest estimated dataset a job may write.' }),
+  MELT_QUOTA_CONCURRENT_JOBS: Type.Integer({ minimum: 1, default: 4, description: 'Queued plus running jobs per key.' }),
+  MELT_QUOTA_STORED_BYTES: Type.Number({ minimum: 1, default: 50e9, description: 'Bytes of datasets per key, written plus still to write.' }),
+  MELT_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600, description: 'Requests per minute per key on /v1.' }),
+  MELT_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 168, description: 'Datasets expire this long after their job finished.' }),
+  MELT_MIN_FREE_BYTES: Type.Number({ minimum: 0, default: 1024 ** 3, description: 'Disk space kept free: a job that would go below fails cleanly.' }),
+  MELT_SHUTDOWN_GRACE_SECONDS: Type.Number({ minimum: 0, default: 30, description: 'On SIGTERM, how long the day in flight may take to finish.' }),
 });
 
 export type ServiceEnv = Static<typeof EnvSchema>;
@@ -30,4 +43,43 @@ export function loadEnv(env: Record<string, string | undefined>): ServiceEnv {
     throw new EnvError(`invalid environment: ${lines.join('; ')}`);
   }
   return value as ServiceEnv;
+}
+
+/** An API key and the name its jobs are owned by. */
+export interface ApiKey {
+  readonly name: string;
+  readonly key: string;
+}
+
+function parseKey(entry: string, sep: RegExp): ApiKey {
+  const parts = entry.trim().split(sep);
+  if (parts.length >= 2 && parts[0] && parts[1]) return { name: parts[0], key: parts.slice(1).join(':') };
+  // A bare key is named after a hash of itself, never after the key.
+  return { name: `key-${createHash('sha256').update(entry.trim()).digest('hex').slice(0, 8)}`, key: entry.trim() };
+}
+
+/** The API keys from MELT_API_KEYS and MELT_API_KEYS_FILE; empty means the server runs open. */
+export function loadApiKeys(env: ServiceEnv): ApiKey[] {
+  const keys: ApiKey[] = [];
+  if (env.MELT_API_KEYS) for (const e of env.MELT_API_KEYS.split(',')) if (e.trim()) keys.push(parseKey(e, /:/));
+  if (env.MELT_API_KEYS_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.MELT_API_KEYS_FILE, 'utf8');
+    } catch (e) {
+      throw new EnvError(`MELT_API_KEYS_FILE: cannot read ${env.MELT_API_KEYS_FILE}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    for (const line of text.split('\n')) {
+      const l = line.trim();
+      if (l && !l.startsWith('#')) keys.push(parseKey(l, /\s+/));
+    }
+  }
+  const short = keys.filter((k) => k.key.length < 16);
+  if (short.length > 0) throw new EnvError(`API keys must be at least 16 characters (${short.map((k) => k.name).join(', ')})`);
+  const names = new Set<string>();
+  for (const k of keys) {
+    if (names.has(k.name)) throw new EnvError(`API key name ${k.name} is used twice`);
+    names.add(k.name);
+  }
+  return keys;
 }

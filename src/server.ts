@@ -1,10 +1,13 @@
 // Starts the service: reads the environment once, builds the app and listens. Nothing else.
 import { buildApp } from './app.ts';
-import { EnvError, loadEnv } from './env.ts';
+import { EnvError, loadApiKeys, loadEnv, type ApiKey, type ServiceEnv } from './env.ts';
+import { limitsFromEnv } from './limits.ts';
 
-let env;
+let env: ServiceEnv;
+let apiKeys: ApiKey[];
 try {
   env = loadEnv(process.env);
+  apiKeys = loadApiKeys(env);
 } catch (e) {
   if (!(e instanceof EnvError)) throw e;
   process.stderr.write(`meltgen: ${e.message}\n`);
@@ -14,6 +17,8 @@ try {
 const app = await buildApp({
   dataDir: env.MELT_DATA_DIR,
   maxConcurrentJobs: env.MELT_MAX_CONCURRENT_JOBS,
+  apiKeys,
+  limits: limitsFromEnv(env),
   logger: { level: env.LOG_LEVEL },
 });
 
@@ -22,8 +27,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
-    // Running jobs are interrupted and stay unfinished; the next start resumes them.
+    app.log.info({ signal }, 'shutting down: no new requests; the days in flight finish, progress is recorded');
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -35,3 +39,4 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 await app.listen({ port: env.PORT, host: env.HOST });
+if (apiKeys.length > 0) app.log.info({ keys: apiKeys.map((k) => k.name) }, 'API keys loaded');

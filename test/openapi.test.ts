@@ -21,7 +21,7 @@ test('the document is valid OpenAPI 3, and every operation has a summary, tags a
   const result = await validate(JSON.parse(text) as Parameters<typeof validate>[0]);
   assert.equal(result.valid, true, JSON.stringify(result));
   assert.match(doc.openapi, /^3\./);
-  const expected = ['/healthz', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/files', '/v1/jobs/{id}/files/{signal}/{date}', '/v1/jobs/{id}/catalog', '/v1/jobs/{id}/archive'];
+  const expected = ['/healthz', '/metrics', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/files', '/v1/jobs/{id}/files/{signal}/{date}', '/v1/jobs/{id}/catalog', '/v1/jobs/{id}/archive'];
   assert.deepEqual(Object.keys(doc.paths).sort(), expected.sort());
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
@@ -32,7 +32,11 @@ test('the document is valid OpenAPI 3, and every operation has a summary, tags a
         assert.ok(response.content && Object.keys(response.content).length > 0, `${method} ${path} ${status} has a schema`);
         if (Number(status) >= 400) assert.deepEqual(Object.keys(response.content), ['application/problem+json'], `${method} ${path} ${status}`);
       }
-      if (path !== '/healthz') assert.ok(op.responses['400'], `${method} ${path} documents 400`);
+      if (path.startsWith('/v1')) {
+        assert.ok(op.responses['400'], `${method} ${path} documents 400`);
+        assert.ok(op.responses['401'], `${method} ${path} documents 401`);
+        assert.ok(op.responses['429'], `${method} ${path} documents 429`);
+      }
     }
   }
   const post = doc.paths['/v1/jobs']?.post as Operation;

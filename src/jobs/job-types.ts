@@ -1,12 +1,15 @@
 import type { GenerationConfig } from '../core/config.ts';
 
-/** Where a job is in its life. queued -> running -> succeeded | failed; canceled from queued or running. */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+/**
+ * Where a job is in its life: queued -> running -> succeeded | failed; canceled from queued or
+ * running; a finished job becomes expired when its retention ends and its files are deleted.
+ */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'expired';
 
-export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'];
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired'];
 
-/** Statuses a job never leaves. */
-export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'canceled']);
+/** Statuses in which no work is left to do. */
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'canceled', 'expired']);
 
 export interface JobError {
   readonly code: string;
@@ -18,8 +21,12 @@ export interface Job {
   readonly id: string;
   /** Insertion order; the list is newest first by it, and cursors point into it. */
   readonly seq: number;
-  /** Hash of the normalized config and the generator version: equal keys give equal datasets. */
+  /** Hash of the owner, the normalized config and the generator version: equal keys, equal datasets. */
   readonly key: string;
+  /** Name of the API key that submitted the job; empty when the server runs open. */
+  readonly owner: string;
+  /** Estimated size of the whole dataset, computed before it was queued. */
+  readonly estimatedBytes: number;
   readonly status: JobStatus;
   readonly config: GenerationConfig;
   readonly createdAt: string;

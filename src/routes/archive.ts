@@ -3,6 +3,7 @@ import { ZipArchive } from 'archiver';
 import { join } from 'node:path';
 import { datasetDir } from '../jobs/job-runner.ts';
 import { AppError } from '../plugins/errors.ts';
+import { ownedDataset } from './job-access.ts';
 import { ArchiveQuerySchema, JobIdParamsSchema, problems, ZipSchema } from './schemas.ts';
 
 const LEVELS = { fast: 1, best: 9 } as const;
@@ -22,13 +23,12 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ArchiveQuerySchema,
         response: {
           200: { description: 'The zip.', content: { 'application/zip': { schema: ZipSchema } } },
-          ...problems(400, 404, 409),
+          ...problems(400, 401, 404, 409, 410, 429),
         },
       },
     },
     async (request, reply) => {
-      const job = app.store.get(request.params.id);
-      if (!job) throw new AppError(404, 'JOB_NOT_FOUND', `No job ${request.params.id}.`);
+      const job = ownedDataset(app, request, request.params.id);
       if (job.status !== 'succeeded') throw new AppError(409, 'JOB_NOT_FINISHED', `The archive is available once the job has succeeded; it is ${job.status}.`, { jobStatus: job.status });
       const mode = request.query.compression ?? 'fast';
       const archive = mode === 'store' ? new ZipArchive({ store: true }) : new ZipArchive({ zlib: { level: LEVELS[mode] } });

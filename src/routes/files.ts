@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { SIGNALS, type Signal } from '../core/config.ts';
 import { DAY_MS, parseDate } from '../core/time.ts';
 import { datasetDir } from '../jobs/job-runner.ts';
-import type { DatasetFile, Job } from '../jobs/job-types.ts';
+import type { DatasetFile } from '../jobs/job-types.ts';
+import { ownedDataset } from './job-access.ts';
 import { CATALOG_PATH, dayFilePath } from '../output/json-writer.ts';
 import { AppError } from '../plugins/errors.ts';
 import { DayParamsSchema, FileListSchema, JobIdParamsSchema, problems, RecordArraySchema } from './schemas.ts';
@@ -20,11 +21,6 @@ function describe(jobId: string, f: DatasetFile): { signal: Signal | null; date:
 
 /** The dataset of a job: its file list, one day file, and the incident catalog. */
 export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const getJob = (id: string): Job => {
-    const job = app.store.get(id);
-    if (!job) throw new AppError(404, 'JOB_NOT_FOUND', `No job ${id}.`);
-    return job;
-  };
 
   app.get(
     '/jobs/:id/files',
@@ -34,11 +30,11 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Available while the job runs: lists what is finished so far.',
         tags: ['datasets'],
         params: JobIdParamsSchema,
-        response: { 200: { ...FileListSchema, description: 'The files.' }, ...problems(400, 404) },
+        response: { 200: { ...FileListSchema, description: 'The files.' }, ...problems(400, 401, 404, 410, 429) },
       },
     },
     async (request) => {
-      const job = getJob(request.params.id);
+      const job = ownedDataset(app, request, request.params.id);
       const files = app.store.listFiles(job.id).map((f) => ({ path: f.path, ...describe(job.id, f), bytes: f.bytes, sha256: f.sha256 }));
       return { jobId: job.id, status: job.status, complete: job.status === 'succeeded', totalBytes: files.reduce((a, f) => a + f.bytes, 0), files };
     },
@@ -58,13 +54,13 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: { description: 'The day file.', content: { 'application/json': { schema: RecordArraySchema } } },
           304: { description: 'Not modified.', type: 'null' },
-          ...problems(400, 404, 409),
+          ...problems(400, 401, 404, 409, 410, 429),
         },
       },
     },
     async (request, reply) => {
       const { id, signal, date } = request.params;
-      const job = getJob(id);
+      const job = ownedDataset(app, request, id);
       const dayMs = parseDate(date);
       const startMs = parseDate(job.config.startDate);
       const index = (dayMs - startMs) / DAY_MS;
@@ -95,12 +91,12 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: { description: 'The catalog.', content: { 'application/json': { schema: Type.Object({}, { additionalProperties: true }) } } },
           304: { description: 'Not modified.', type: 'null' },
-          ...problems(400, 404, 409),
+          ...problems(400, 401, 404, 409, 410, 429),
         },
       },
     },
     async (request, reply) => {
-      const job = getJob(request.params.id);
+      const job = ownedDataset(app, request, request.params.id);
       const file = job.catalogReady ? app.store.getFile(job.id, CATALOG_PATH) : null;
       if (!file) {
         if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');

@@ -15,6 +15,7 @@ export function jobView(job: Job): JobView {
     config: job.config as JobView['config'],
     catalogReady: job.catalogReady,
     bytesWritten: job.bytesWritten,
+    estimatedBytes: job.estimatedBytes,
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,

@@ -1,14 +1,55 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { statfs } from 'node:fs/promises';
 import { ConfigError, GenerationConfigSchema, normalizeConfig, type GenerationConfig } from '../core/config.ts';
+import { estimateDatasetBytes } from '../core/estimate.ts';
 import { AppError } from '../plugins/errors.ts';
+import { ownedJob } from './job-access.ts';
 import { GENERATOR_VERSION } from '../version.ts';
 import { jobView } from './job-view.ts';
 import { JobIdParamsSchema, JobListQuerySchema, JobListSchema, JobSchema, problems } from './schemas.ts';
 
-/** Equal keys mean equal datasets: the normalized config (seed included) and the generator version. */
-export function jobKey(config: GenerationConfig): string {
-  return createHash('sha256').update(`${GENERATOR_VERSION}\n${JSON.stringify(config)}`).digest('hex');
+/**
+ * Equal keys mean equal datasets for the same owner: the owner, the generator version and the
+ * normalized config (seed included). The owner is part of it so one key never gets another's job.
+ */
+export function jobKey(owner: string, config: GenerationConfig): string {
+  return createHash('sha256').update(`${owner}\n${GENERATOR_VERSION}\n${JSON.stringify(config)}`).digest('hex');
+}
+
+/** Refuses, before any work, a job the server cannot or will not do; the figures say why. */
+async function checkLimits(app: FastifyInstance, owner: string, config: GenerationConfig): Promise<number> {
+  const { limits } = app;
+  const hosts = config.services.length * config.hostsPerService;
+  if (hosts > limits.maxHosts) {
+    throw new AppError(422, 'TOO_MANY_HOSTS', `The config simulates ${hosts} hosts (services × hostsPerService); this server allows ${limits.maxHosts}.`, { hosts, limit: limits.maxHosts });
+  }
+  const estimateBytes = estimateDatasetBytes(config);
+  if (estimateBytes > limits.maxJobBytes) {
+    throw new AppError(422, 'JOB_TOO_LARGE', `The dataset would be about ${estimateBytes} bytes; one job may write at most ${limits.maxJobBytes}.`, { estimateBytes, limitBytes: limits.maxJobBytes });
+  }
+  const usage = app.store.usage(owner);
+  if (usage.activeJobs >= limits.quotaConcurrentJobs) {
+    throw new AppError(429, 'TOO_MANY_JOBS', `${usage.activeJobs} jobs are queued or running for this key; the quota is ${limits.quotaConcurrentJobs}.`, { activeJobs: usage.activeJobs, limit: limits.quotaConcurrentJobs });
+  }
+  if (usage.storedBytes + estimateBytes > limits.quotaStoredBytes) {
+    throw new AppError(507, 'STORAGE_QUOTA_EXCEEDED', `This key stores ${usage.storedBytes} bytes; with about ${estimateBytes} more it would pass its quota of ${limits.quotaStoredBytes}. Delete jobs to make room.`, {
+      usedBytes: usage.storedBytes,
+      estimateBytes,
+      quotaBytes: limits.quotaStoredBytes,
+    });
+  }
+  const fs = await statfs(app.dataDir);
+  const freeBytes = fs.bavail * fs.bsize;
+  if (freeBytes - estimateBytes < limits.minFreeBytes) {
+    throw new AppError(507, 'INSUFFICIENT_STORAGE', `The server has ${freeBytes} bytes free; the dataset needs about ${estimateBytes} and ${limits.minFreeBytes} must stay free.`, {
+      freeBytes,
+      estimateBytes,
+      reserveBytes: limits.minFreeBytes,
+    });
+  }
+  return estimateBytes;
 }
 
 const CONFIG_EXAMPLES = [
@@ -43,7 +84,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           202: { ...JobSchema, description: 'Queued; `Location` is the job.' },
           200: { ...JobSchema, description: 'An existing job with the same config and seed.' },
-          ...problems(400, 500),
+          ...problems(400, 401, 422, 429, 500, 507),
         },
       },
       // The core's own check: the same messages as the CLI, and semantic rules (cycles in the call
@@ -60,12 +101,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const config = normalizeConfig(request.body ?? {}, randomInt(0, 2 ** 32));
-      const key = jobKey(config);
+      const key = jobKey(request.owner, config);
       const existing = app.store.findReusable(key);
       if (existing) {
         return reply.status(200).header('location', `/v1/jobs/${existing.id}`).send({ ...jobView(existing), deduplicated: true });
       }
-      const job = app.store.insert({ id: randomUUID(), key, config, createdAt: new Date().toISOString() });
+      const estimatedBytes = await checkLimits(app, request.owner, config);
+      const job = app.store.insert({ id: randomUUID(), key, owner: request.owner, estimatedBytes, config, createdAt: new Date().toISOString() });
       app.jobs.enqueue(job);
       return reply
         .status(202)
@@ -81,12 +123,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List jobs, newest first',
         tags: ['jobs'],
         querystring: JobListQuerySchema,
-        response: { 200: { ...JobListSchema, description: 'A page of jobs.' }, ...problems(400) },
+        response: { 200: { ...JobListSchema, description: 'A page of the key’s jobs.' }, ...problems(400, 401, 429) },
       },
     },
     async (request) => {
       const before = request.query.cursor === undefined ? undefined : Number(request.query.cursor);
-      const page = app.store.list(request.query.limit ?? 20, before);
+      const page = app.store.list(request.owner, request.query.limit ?? 20, before);
       return { jobs: page.jobs.map(jobView), nextCursor: page.next === null ? null : String(page.next) };
     },
   );
@@ -98,13 +140,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get a job: status, progress, normalized config, times, error',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { ...JobSchema, description: 'The job.' }, ...problems(400, 404) },
+        response: { 200: { ...JobSchema, description: 'The job.' }, ...problems(400, 401, 404, 429) },
       },
     },
     async (request) => {
-      const job = app.store.get(request.params.id);
-      if (!job) throw new AppError(404, 'JOB_NOT_FOUND', `No job ${request.params.id}.`);
-      return jobView(job);
+      return jobView(ownedJob(app, request, request.params.id));
     },
   );
 
@@ -118,12 +158,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'A finished job (succeeded, failed or canceled) is deleted with its files: 204.',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { ...JobSchema, description: 'Canceled.' }, 204: { description: 'Deleted.', type: 'null' }, ...problems(400, 404) },
+        response: { 200: { ...JobSchema, description: 'Canceled.' }, 204: { description: 'Deleted.', type: 'null' }, ...problems(400, 401, 404, 429) },
       },
     },
     async (request, reply) => {
-      const job = app.store.get(request.params.id);
-      if (!job) throw new AppError(404, 'JOB_NOT_FOUND', `No job ${request.params.id}.`);
+      const job = ownedJob(app, request, request.params.id);
       if (job.status === 'queued' || job.status === 'running') {
         const canceled = await app.jobs.cancel(job.id);
         return jobView(canceled ?? job);

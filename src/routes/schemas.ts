@@ -27,9 +27,14 @@ export function problems(...statuses: number[]): Record<number, { description: s
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid; `errors` names each bad field.',
-  404: 'No such job, file or route.',
+  401: 'No API key, or not a valid one.',
+  404: 'No such job (or not this key’s), file or route.',
   409: 'Not available yet in the job’s current state.',
+  410: 'The job’s dataset has expired and was deleted.',
+  422: 'Refused before any work: the job exceeds a server limit (the figures are in the body).',
+  429: 'Too many queued or running jobs for this key, or too many requests.',
   500: 'Internal error.',
+  507: 'Refused before any work: the key’s storage quota or the server’s disk would be exceeded.',
 };
 
 export const JobIdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'Job id (UUID).' }) });
@@ -49,6 +54,7 @@ export const JobSchema = Type.Object(
     config: GenerationConfigSchema,
     catalogReady: Type.Boolean({ description: 'The incident catalog is available (before the first day is done).' }),
     bytesWritten: Type.Integer(),
+    estimatedBytes: Type.Integer({ description: 'Estimated size of the whole dataset, computed before the job was queued.' }),
     createdAt: Type.String({ format: 'date-time' }),
     startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

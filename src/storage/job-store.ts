@@ -4,6 +4,8 @@ import type { DatasetFile, Job, JobError, JobStatus } from '../jobs/job-types.ts
 export interface NewJob {
   readonly id: string;
   readonly key: string;
+  readonly owner: string;
+  readonly estimatedBytes: number;
   readonly config: GenerationConfig;
   readonly createdAt: string;
 }
@@ -23,8 +25,14 @@ export interface JobStore {
   get(id: string): Job | null;
   /** A job with this key that is queued, running or succeeded: one that will give the dataset. */
   findReusable(key: string): Job | null;
-  /** Newest first; `before` is the `seq` to continue below. */
-  list(limit: number, before?: number): JobPage;
+  /** An owner's jobs, newest first; `before` is the `seq` to continue below. */
+  list(owner: string, limit: number, before?: number): JobPage;
+  /** What an owner uses: jobs still to run or running, and bytes written or still to write. */
+  usage(owner: string): { activeJobs: number; storedBytes: number };
+  /** Finished jobs that finished before `cutoff` (ISO time) and still have their files. */
+  listExpirable(cutoff: string): Job[];
+  /** Number of jobs per status. */
+  countByStatus(): Record<string, number>;
   /** Jobs that were queued or running, oldest first: to take up again after a restart. */
   listUnfinished(): Job[];
   setStatus(id: string, status: JobStatus, at: string, error?: JobError | null): Job | null;

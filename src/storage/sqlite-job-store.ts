@@ -9,6 +9,8 @@ interface JobRow {
   seq: number;
   id: string;
   key: string;
+  owner: string;
+  estimated_bytes: number;
   status: JobStatus;
   config: string;
   created_at: string;
@@ -34,6 +36,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   key TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
+  estimated_bytes INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL,
   config TEXT NOT NULL,
   created_at TEXT NOT NULL,
@@ -48,6 +52,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_key ON jobs (key);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
 CREATE TABLE IF NOT EXISTS job_files (
   job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
   path TEXT NOT NULL,
@@ -64,6 +69,8 @@ function toJob(row: JobRow): Job {
     id: row.id,
     seq: row.seq,
     key: row.key,
+    owner: row.owner,
+    estimatedBytes: row.estimated_bytes,
     status: row.status,
     config: JSON.parse(row.config) as GenerationConfig,
     createdAt: row.created_at,
@@ -87,20 +94,32 @@ export function createSqliteJobStore(path: string): JobStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Databases from before owners and estimates: add the columns, then the rest of the schema.
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all().map((c) => c.name);
+  if (columns.length > 0 && !columns.includes('owner')) db.exec("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+  if (columns.length > 0 && !columns.includes('estimated_bytes')) db.exec('ALTER TABLE jobs ADD COLUMN estimated_bytes INTEGER NOT NULL DEFAULT 0');
   db.exec(SCHEMA);
 
   const q = {
     insert: db.prepare(
-      'INSERT INTO jobs (id, key, status, config, created_at, days_total) VALUES (@id, @key, @status, @config, @created_at, @days_total)',
+      'INSERT INTO jobs (id, key, owner, estimated_bytes, status, config, created_at, days_total) VALUES (@id, @key, @owner, @estimated_bytes, @status, @config, @created_at, @days_total)',
     ),
     get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     reusable: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE key = ? AND status IN ('queued', 'running', 'succeeded') ORDER BY seq DESC LIMIT 1"),
-    page: db.prepare<[number, number], JobRow>('SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
+    page: db.prepare<[string, number, number], JobRow>('SELECT * FROM jobs WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    usage: db.prepare<[string], { active: number; stored: number }>(
+      `SELECT COALESCE(SUM(status IN ('queued', 'running')), 0) AS active,
+              COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN MAX(estimated_bytes, bytes_written)
+                                WHEN status = 'expired' THEN 0 ELSE bytes_written END), 0) AS stored
+       FROM jobs WHERE owner = ?`,
+    ),
+    expirable: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'canceled') AND finished_at < ? ORDER BY seq"),
+    counts: db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
     unfinished: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq"),
     status: db.prepare(
       `UPDATE jobs SET status = @status,
          started_at = CASE WHEN @status = 'running' AND started_at IS NULL THEN @at ELSE started_at END,
-         finished_at = CASE WHEN @status IN ('succeeded', 'failed', 'canceled') THEN @at ELSE NULL END,
+         finished_at = CASE WHEN @status IN ('succeeded', 'failed', 'canceled') THEN @at WHEN @status = 'expired' THEN finished_at ELSE NULL END,
          error_code = @error_code, error_message = @error_message
        WHERE id = @id`,
     ),
@@ -126,7 +145,16 @@ export function createSqliteJobStore(path: string): JobStore {
 
   return {
     insert(job: NewJob): Job {
-      q.insert.run({ id: job.id, key: job.key, status: 'queued', config: JSON.stringify(job.config), created_at: job.createdAt, days_total: job.config.days });
+      q.insert.run({
+        id: job.id,
+        key: job.key,
+        owner: job.owner,
+        estimated_bytes: job.estimatedBytes,
+        status: 'queued',
+        config: JSON.stringify(job.config),
+        created_at: job.createdAt,
+        days_total: job.config.days,
+      });
       return toJob(q.get.get(job.id) as JobRow);
     },
     get(id) {
@@ -137,10 +165,20 @@ export function createSqliteJobStore(path: string): JobStore {
       const row = q.reusable.get(key);
       return row ? toJob(row) : null;
     },
-    list(limit, before): JobPage {
-      const rows = q.page.all(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    list(owner, limit, before): JobPage {
+      const rows = q.page.all(owner, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
       const jobs = rows.slice(0, limit).map(toJob);
       return { jobs, next: rows.length > limit ? (jobs[jobs.length - 1] as Job).seq : null };
+    },
+    usage(owner) {
+      const r = q.usage.get(owner) as { active: number; stored: number };
+      return { activeJobs: r.active, storedBytes: r.stored };
+    },
+    listExpirable(cutoff) {
+      return q.expirable.all(cutoff).map(toJob);
+    },
+    countByStatus() {
+      return Object.fromEntries(q.counts.all().map((r) => [r.status, r.n]));
     },
     listUnfinished() {
       return q.unfinished.all().map(toJob);

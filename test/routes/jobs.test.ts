@@ -63,7 +63,7 @@ test('without a seed each job draws one and shows it', async (t) => {
 });
 
 test('GET /v1/jobs lists newest first, paginated with a cursor', async (t) => {
-  const app = await build(t, { maxConcurrentJobs: 1 });
+  const app = await build(t, { maxConcurrentJobs: 1, limits: { quotaConcurrentJobs: 10 } });
   const ids: string[] = [];
   for (let seed = 1; seed <= 5; seed++) ids.push((await submit(app, { ...SMALL, seed })).job.id);
   const page1 = (await app.inject({ url: '/v1/jobs?limit=2' })).json<{ jobs: { id: string }[]; nextCursor: string | null }>();

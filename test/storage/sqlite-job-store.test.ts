@@ -10,7 +10,7 @@ const config = normalizeConfig({ days: 3 }, 1);
 test('jobs and their files survive reopening the database file', async (t) => {
   const path = join(await tempDir(t), 'nested', 'meltgen.db');
   const store = createSqliteJobStore(path);
-  store.insert({ id: 'a', key: 'k1', config, createdAt: '2026-01-01T00:00:00.000Z' });
+  store.insert({ id: 'a', key: 'k1', owner: '', estimatedBytes: 0, config, createdAt: '2026-01-01T00:00:00.000Z' });
   store.setStatus('a', 'running', '2026-01-01T00:00:01.000Z');
   store.addFiles('a', [
     { path: 'metadata/incident_catalog.json', dayIndex: null, bytes: 10, sha256: 'c' },
@@ -38,14 +38,14 @@ test('jobs and their files survive reopening the database file', async (t) => {
 test('status changes keep the times right; reusable jobs exclude failed and canceled', async (t) => {
   const store = createSqliteJobStore(join(await tempDir(t), 'db.sqlite'));
   t.after(() => store.close());
-  store.insert({ id: 'a', key: 'k', config, createdAt: 't0' });
+  store.insert({ id: 'a', key: 'k', owner: '', estimatedBytes: 0, config, createdAt: 't0' });
   assert.equal(store.findReusable('k')?.id, 'a');
   store.setStatus('a', 'running', 't1');
   store.setStatus('a', 'failed', 't2', { code: 'GENERATION_FAILED', message: 'disk' });
   const failed = store.get('a');
   assert.deepEqual([failed?.startedAt, failed?.finishedAt, failed?.error], ['t1', 't2', { code: 'GENERATION_FAILED', message: 'disk' }]);
   assert.equal(store.findReusable('k'), null);
-  store.insert({ id: 'b', key: 'k', config, createdAt: 't3' });
+  store.insert({ id: 'b', key: 'k', owner: '', estimatedBytes: 0, config, createdAt: 't3' });
   assert.equal(store.findReusable('k')?.id, 'b');
   store.setStatus('b', 'running', 't4');
   store.setStatus('b', 'queued', 't5');
@@ -55,7 +55,7 @@ test('status changes keep the times right; reusable jobs exclude failed and canc
 test('deleting a job deletes its file index', async (t) => {
   const store = createSqliteJobStore(join(await tempDir(t), 'db.sqlite'));
   t.after(() => store.close());
-  store.insert({ id: 'a', key: 'k', config, createdAt: 't0' });
+  store.insert({ id: 'a', key: 'k', owner: '', estimatedBytes: 0, config, createdAt: 't0' });
   store.addFiles('a', [{ path: 'x', dayIndex: 0, bytes: 1, sha256: 's' }]);
   store.delete('a');
   assert.equal(store.get('a'), null);

@@ -24,7 +24,7 @@ declare module 'fastify' {
 export const metricsPlugin = fp(
   async (app: FastifyInstance) => {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'meltgen_process_' });
+    collectDefaultMetrics({ register: registry, prefix: 'meltgen_' });
     new Gauge({
       name: 'meltgen_jobs',
       help: 'Jobs by state.',

@@ -8,7 +8,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'The service’s own metrics, in Prometheus text format',
-        description: 'Jobs by state, queue length, days generated, bytes written, request latency histogram, process metrics.',
+        description: 'Jobs by state, queue length, days generated, bytes written, request latency histogram, and Node.js process metrics (meltgen_process_*, meltgen_nodejs_*).',
         tags: ['service'],
         response: { 200: { description: 'Prometheus exposition format.', content: { 'text/plain': { schema: Type.String() } } } },
       },

@@ -15,7 +15,8 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(FieldErrorSchema, { description: 'Every bad field, as a JSON pointer into the request part.' })),
   },
-  { $id: 'Problem', description: 'An error (RFC 9457 problem details).' },
+  // Open: a problem may carry figures (limits, usage, the job's status) next to the standard fields.
+  { $id: 'Problem', description: 'An error (RFC 9457 problem details).', additionalProperties: true },
 );
 
 /** A problem response for the given statuses, under the problem+json media type. */

@@ -18,15 +18,15 @@ export async function submit(app: FastifyInstance, config: Record<string, unknow
   return { res, job: res.json<JobBody>() };
 }
 
-export async function getJob(app: FastifyInstance, id: string): Promise<JobBody> {
-  return (await app.inject({ url: `/v1/jobs/${id}` })).json<JobBody>();
+export async function getJob(app: FastifyInstance, id: string, headers: Record<string, string> = {}): Promise<JobBody> {
+  return (await app.inject({ url: `/v1/jobs/${id}`, headers })).json<JobBody>();
 }
 
 /** Polls until the job reaches one of `statuses` (or the predicate holds); fails after `ms`. */
-export async function waitFor(app: FastifyInstance, id: string, until: (job: JobBody) => boolean, ms = 30_000): Promise<JobBody> {
+export async function waitFor(app: FastifyInstance, id: string, until: (job: JobBody) => boolean, ms = 30_000, headers: Record<string, string> = {}): Promise<JobBody> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const job = await getJob(app, id);
+    const job = await getJob(app, id, headers);
     if (until(job)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} (${JSON.stringify(job.progress)}) after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 25));

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { ApiKey } from './env.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { authPlugin } from './plugins/auth.ts';
-import { AppError, errorsPlugin } from './plugins/errors.ts';
+import { AppError, errorsPlugin, sendProblem } from './plugins/errors.ts';
 import { jobsPlugin } from './plugins/jobs.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { archiveRoutes } from './routes/archive.ts';
@@ -53,6 +53,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimitBytes,
     genReqId: requestId,
     requestIdHeader: false,
+    // Errors raised before routing (a URL that does not decode) bypass the error handler.
+    frameworkErrors: (error, _request, reply) => {
+      sendProblem(reply, 400, error.code === 'FST_ERR_BAD_URL' ? 'BAD_URL' : 'BAD_REQUEST', error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : 'The request is invalid.');
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // The API takes JSON only; a text body is a client mistake worth a 415, not a config error.

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import type { ApiKey } from './env.ts';
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly dataDir: string;
   /** Jobs generated at the same time. Default 1. */
   readonly maxConcurrentJobs?: number;
+  /** Threads rendering one job's days in parallel. Default: the machine's cores. */
+  readonly threadsPerJob?: number;
   /** API keys; none means the server runs open. */
   readonly apiKeys?: readonly ApiKey[];
   /** Limits, quotas and retention; unset ones take DEFAULT_LIMITS. */
@@ -100,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, limits });
+  await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits });
 
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

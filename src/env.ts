@@ -9,6 +9,7 @@ export const EnvSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on; 0.0.0.0 for every interface (the Docker image sets it).' }),
   MELT_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where the job database and the datasets live.' }),
   MELT_MAX_CONCURRENT_JOBS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'Jobs generated at the same time; the rest wait in order.' }),
+  MELT_THREADS_PER_JOB: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Threads rendering one job’s days in parallel; default: the machine’s cores.' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   MELT_API_KEYS: Type.Optional(Type.String({ description: 'Comma-separated API keys, each `name:key` or a bare key.' })),
   MELT_API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A file of API keys, one per line: `name key` or a bare key; # comments.' })),

@@ -17,6 +17,7 @@ try {
 const app = await buildApp({
   dataDir: env.MELT_DATA_DIR,
   maxConcurrentJobs: env.MELT_MAX_CONCURRENT_JOBS,
+  threadsPerJob: env.MELT_THREADS_PER_JOB,
   apiKeys,
   limits: limitsFromEnv(env),
   logger: { level: env.LOG_LEVEL },

@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IncidentCatalog } from '../core/catalog.ts';
 import { ConfigError, normalizeConfig, SIGNALS } from '../core/config.ts';
 import { INCIDENT_TYPES } from '../core/incident-types.ts';
-import { createSimulation } from '../core/simulation.ts';
-import { writeDataset, type DayWritten } from '../output/json-writer.ts';
+import { createSimulation, dayDate } from '../core/simulation.ts';
+import { createDayPool, DayPoolError } from '../jobs/day-pool.ts';
+import { writeMetadata, type DayWritten } from '../output/json-writer.ts';
 
 const HELP = `Usage: npm run generate -- [options]
 
@@ -27,6 +29,7 @@ Options:
   --signals A,B,...         which of metrics,events,logs,traces to write  [all]
   --config FILE             a JSON generation config (services, incidentMix...);
                             the options above override its fields
+  --threads N               threads rendering days in parallel            [cores]
   --force                   replace an existing dataset in --out
   --quiet                   no progress output
   -h, --help                this text
@@ -110,6 +113,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'traces-per-entry-host': { type: 'string' },
         signals: { type: 'string' },
         config: { type: 'string' },
+        threads: { type: 'string' },
         force: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -197,7 +201,36 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       say(`Completed ${d.date} (${pct}%) - ${d.primaryIncidents} primary incident(s)\n`);
     }
   };
-  const catalog = await writeDataset(sim, out, { onDay });
+  const threads = v.threads === undefined ? availableParallelism() : Number(v.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    io.stderr.write(`--threads must be a whole number from 1 to 64\n`);
+    return 2;
+  }
+  const catalog = await writeMetadata(sim, out);
+  const starts = new Map<string, number>();
+  for (const inc of catalog.incidents) if (inc.is_primary) starts.set(inc.start_time.slice(0, 10), (starts.get(inc.start_time.slice(0, 10)) ?? 0) + 1);
+  // Days are independent: a pool of threads renders them in any order, with the same bytes.
+  const pool = createDayPool({ config, outDir: out, threads, hash: false, minFreeBytes: 0, dayBytes: 0 });
+  let done = 0;
+  try {
+    await pool.run(
+      Array.from({ length: config.days }, (_, d) => d),
+      false,
+      {
+        prepared: () => undefined,
+        day: (dayIndex, files) => {
+          done++;
+          const date = dayDate(sim, dayIndex);
+          onDay({ dayIndex, date, daysDone: done, daysTotal: config.days, bytes: files.reduce((a, f) => a + f.bytes, 0), primaryIncidents: starts.get(date) ?? 0 });
+        },
+      },
+    );
+  } catch (e) {
+    io.stderr.write(`\ngeneration failed: ${e instanceof DayPoolError ? e.failure.message : (e as Error).message}\n`);
+    return 1;
+  } finally {
+    await pool.terminate();
+  }
   const secs = (performance.now() - started) / 1000;
   io.stdout.write(`\nWrote ${formatBytes(bytes)} to ${out} in ${secs.toFixed(1)} s (seed ${config.seed})\n\n`);
   io.stdout.write(summaryText(catalog));

@@ -4,7 +4,7 @@ import type { DayRecords, LogRecord, MetricRecord, SpanRecord } from './records.
 import { chance, fork, hex, int, normal, pick, uniform, type Rng } from './rng.ts';
 import { dayDate, incidentsByHost, type Simulation } from './simulation.ts';
 import { allocDayState, CALL_PROBABILITY, computeInterval, type DayState } from './state.ts';
-import { DAY_MS, MINUTE_MS, isoMillis, isoSeconds } from './time.ts';
+import { DAY_MS, MINUTE_MS, dayFormatter } from './time.ts';
 import type { Host, ServiceNode, Topology } from './topology.ts';
 
 /** Operations of the default services; any other service gets a generic one. */
@@ -44,9 +44,10 @@ const TIMEOUT_CAUSES = new Set<IncidentType>(['NETWORK_PACKET_LOSS', 'NETWORK_PA
 
 function metricRecords(sim: Simulation, state: DayState, dayStart: number): MetricRecord[] {
   const g = sim.config.granularityMinutes * MINUTE_MS;
+  const iso = dayFormatter(dayStart);
   const out: MetricRecord[] = [];
   for (let row = 0; row < state.intervals; row++) {
-    const timestamp = isoSeconds(dayStart + row * g);
+    const timestamp = iso.seconds(dayStart + row * g);
     for (const h of sim.topology.hosts) {
       const i = row * state.hostCount + h.index;
       out.push({
@@ -85,6 +86,7 @@ class TraceBuilder {
     private readonly rng: Rng,
     private readonly topology: Topology,
     private readonly state: DayState,
+    private readonly iso: { millis(ms: number): string },
   ) {}
 
   trace(row: number, entry: ServiceNode, host: Host, startMs: number): void {
@@ -160,7 +162,7 @@ class TraceBuilder {
       trace_id: traceId,
       span_id: spanId,
       parent_span_id: parentId,
-      timestamp: isoMillis(startMs),
+      timestamp: this.iso.millis(startMs),
       service_name: service.name,
       operation,
       duration_ms: durationUs / 1000,
@@ -168,7 +170,7 @@ class TraceBuilder {
       attributes,
     };
     this.logs.push({
-      timestamp: isoMillis(Math.floor((startUs + durationUs) / 1000)),
+      timestamp: this.iso.millis(Math.floor((startUs + durationUs) / 1000)),
       level,
       service: service.name,
       host: host.id,
@@ -182,7 +184,7 @@ class TraceBuilder {
 
 function traceRecords(rng: Rng, sim: Simulation, state: DayState, dayStart: number): { traces: SpanRecord[]; logs: LogRecord[] } {
   const g = sim.config.granularityMinutes * MINUTE_MS;
-  const builder = new TraceBuilder(rng, sim.topology, state);
+  const builder = new TraceBuilder(rng, sim.topology, state, dayFormatter(dayStart));
   // Roots start early enough in their interval that a whole trace ends before the next day.
   const spread = Math.max(0, g - 2 * MINUTE_MS);
   for (let row = 0; row < state.intervals; row++) {

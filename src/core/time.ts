@@ -29,3 +29,30 @@ export function isoMillis(ms: number): string {
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+const PAD2: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * ISO formatting for the timestamps of one UTC day, without a Date per call: the date part is
+ * fixed and the time part comes from lookup tables. Gives exactly what toISOString gives
+ * (milliseconds) or its seconds form; outside the day it falls back to Date.
+ */
+export function dayFormatter(dayStartMs: number): { millis(ms: number): string; seconds(ms: number): string } {
+  const prefix = new Date(dayStartMs).toISOString().slice(0, 11);
+  const time = (ms: number): string => {
+    const t = ms - dayStartMs;
+    const s = Math.floor(t / 1000);
+    return `${PAD2[Math.floor(s / 3600)] as string}:${PAD2[Math.floor(s / 60) % 60] as string}:${PAD2[s % 60] as string}`;
+  };
+  return {
+    millis(ms) {
+      if (ms < dayStartMs || ms >= dayStartMs + DAY_MS || !Number.isInteger(ms)) return isoMillis(ms);
+      return `${prefix}${time(ms)}.${PAD3[(ms - dayStartMs) % 1000] as string}Z`;
+    },
+    seconds(ms) {
+      if (ms < dayStartMs || ms >= dayStartMs + DAY_MS || !Number.isInteger(ms)) return isoSeconds(ms);
+      return `${prefix}${time(ms)}Z`;
+    },
+  };
+}

@@ -1,16 +1,15 @@
-// Worker-thread entry: renders a job's days off the main thread, so generation never blocks the
-// event loop. It reports each finished day; a 'stop' message ends it after the day in flight, and
-// a cancel terminates the thread.
+// A thread of a day pool: renders and writes the units of work it is handed, one at a time, off
+// the main thread. Files are written under a temporary name and renamed.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
 import { generateDay } from '../core/day.ts';
 import { createSimulation, dayRng } from '../core/simulation.ts';
-import { dayFiles, metadataFiles, writeFileAtomic } from '../output/json-writer.ts';
+import { dayFiles, metadataFiles } from '../output/json-writer.ts';
 import type { DatasetFile } from './job-types.ts';
-import type { RunnerMessage, WorkerInput, WorkerMessage } from './worker-protocol.ts';
+import type { WorkerInput, WorkerMessage, WorkerTask } from './worker-protocol.ts';
 
 class StopError extends Error {
   constructor(
@@ -21,55 +20,64 @@ class StopError extends Error {
   }
 }
 
-async function writeAll(outDir: string, files: Map<string, string>, dayIndex: number | null): Promise<DatasetFile[]> {
+const input = workerData as WorkerInput;
+const port = parentPort;
+if (!port) throw new Error('generate-worker must run in a worker thread');
+const threadTag = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const made = new Set<string>();
+
+// Synchronous writes: this thread has nothing else to do meanwhile, and they cost less than
+// promises for a few thousand files.
+function writeAll(files: Map<string, string>, dayIndex: number | null): DatasetFile[] {
   const out: DatasetFile[] = [];
   for (const [path, data] of files) {
-    await writeFileAtomic(join(outDir, path), data);
-    out.push({ path, dayIndex, bytes: Buffer.byteLength(data), sha256: createHash('sha256').update(data).digest('hex') });
+    const target = join(input.outDir, path);
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    const tmp = `${target}.tmp-${threadTag}`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, target);
+    out.push({ path, dayIndex, bytes: Buffer.byteLength(data), sha256: input.hash ? createHash('sha256').update(data).digest('hex') : '' });
   }
   return out;
 }
 
 /** Refuses to write a day that would leave less than the reserve free on the dataset's disk. */
-async function checkSpace(input: WorkerInput): Promise<void> {
-  const fs = await statfs(input.outDir);
+function checkSpace(): void {
+  if (input.minFreeBytes <= 0) return;
+  const fs = statfsSync(input.outDir);
   const free = fs.bavail * fs.bsize;
   if (free - input.dayBytes < input.minFreeBytes) {
     throw new StopError('INSUFFICIENT_STORAGE', `stopped before the disk fills: ${free} bytes free, a day needs about ${input.dayBytes} and ${input.minFreeBytes} must stay free`);
   }
 }
 
-/** Removes temporary files a killed run may have left: never served, but they take space. */
-async function removeStaleTemps(dir: string): Promise<void> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  await Promise.all(entries.filter((e) => e.isFile() && e.name.includes('.tmp-')).map((e) => rm(join(e.parentPath, e.name), { force: true })));
+let sim: ReturnType<typeof createSimulation> | null = null;
+function simulation(): ReturnType<typeof createSimulation> {
+  sim ??= createSimulation(input.config);
+  return sim;
 }
 
-async function run(input: WorkerInput): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('generate-worker must run in a worker thread');
-  let stopping = false;
-  port.on('message', (m: RunnerMessage) => {
-    if (m.type === 'stop') stopping = true;
-  });
-  const post = (m: WorkerMessage): void => port.postMessage(m);
+port.on('message', (task: WorkerTask) => {
+  let reply: WorkerMessage;
   try {
-    await mkdir(input.outDir, { recursive: true });
-    await removeStaleTemps(input.outDir);
-    const sim = createSimulation(input.config);
-    if (input.writeMetadata) post({ type: 'metadata', files: await writeAll(input.outDir, metadataFiles(buildCatalog(sim)), null) });
-    for (const d of input.days) {
-      if (stopping) break;
-      await checkSpace(input);
-      const day = generateDay(dayRng(sim, d), sim, d);
-      post({ type: 'day', dayIndex: d, files: await writeAll(input.outDir, dayFiles(sim, day), d) });
+    mkdirSync(input.outDir, { recursive: true });
+    if (task.type === 'prepare') {
+      // Whatever a killed run left half-written goes first: it is never served, only in the way.
+      for (const e of readdirSync(input.outDir, { recursive: true, withFileTypes: true })) {
+        if (e.isFile() && e.name.includes('.tmp-')) rmSync(join(e.parentPath, e.name), { force: true });
+      }
+      reply = { type: 'prepared', files: task.writeMetadata ? writeAll(metadataFiles(buildCatalog(simulation())), null) : [] };
+    } else {
+      checkSpace();
+      const day = generateDay(dayRng(simulation(), task.dayIndex), simulation(), task.dayIndex);
+      reply = { type: 'day', dayIndex: task.dayIndex, files: writeAll(dayFiles(simulation(), day), task.dayIndex) };
     }
   } catch (e) {
-    const err = e as Error & { code?: unknown };
-    post({ type: 'failed', code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: err.message });
-  } finally {
-    port.close();
+    reply = { type: 'failed', code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };
   }
-}
-
-await run(workerData as WorkerInput);
+  port.postMessage(reply);
+});

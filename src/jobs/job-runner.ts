@@ -1,9 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { JobStore } from '../storage/job-store.ts';
-import { FINAL_STATUSES, type Job, type JobError } from './job-types.ts';
-import type { RunnerMessage, WorkerInput, WorkerMessage } from './worker-protocol.ts';
+import { FINAL_STATUSES, type DatasetFile, type Job, type JobError } from './job-types.ts';
+import { createDayPool, DayPoolError, type DayPool } from './day-pool.ts';
 
 /** Minimal logger interface (pino's, as Fastify provides it). */
 export interface RunnerLog {
@@ -18,6 +17,8 @@ export interface JobRunnerOptions {
   readonly dataDir: string;
   /** Jobs generated at the same time; the rest wait in order. */
   readonly concurrency: number;
+  /** Threads rendering the days of one job in parallel. */
+  readonly threadsPerJob: number;
   /** Disk space every worker leaves free. */
   readonly minFreeBytes: number;
   readonly log?: RunnerLog;
@@ -58,14 +59,9 @@ export function datasetDir(dataDir: string, id: string): string {
 }
 
 interface Running {
-  readonly worker: Worker;
-  readonly exited: Promise<void>;
+  readonly pool: DayPool;
   canceled: boolean;
-  failure: JobError | null;
 }
-
-// Node 20 does not apply `--import tsx` to a worker's entry; the bootstrap registers it first.
-const WORKER_URL = new URL('./worker-bootstrap.mjs', import.meta.url);
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const { store, dataDir, concurrency } = options;
@@ -81,57 +77,63 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   const removeFiles = (id: string): Promise<void> => rm(join(dataDir, 'jobs', id), { recursive: true, force: true });
 
-  function finish(job: Job, entry: Running): void {
+  function finish(job: Job, entry: Running, failure: JobError | null): void {
     if (entry.canceled || closed) return;
     const current = store.get(job.id);
     if (!current || FINAL_STATUSES.has(current.status)) return;
-    if (entry.failure) {
-      options.log?.error({ jobId: job.id, error: entry.failure }, 'job failed');
-      store.setStatus(job.id, 'failed', now(), entry.failure);
+    if (failure) {
+      options.log?.error({ jobId: job.id, error: failure }, 'job failed');
+      store.setStatus(job.id, 'failed', now(), failure);
     } else if (current.daysDone === current.daysTotal && current.catalogReady) {
       store.setStatus(job.id, 'succeeded', now());
       options.log?.info({ jobId: job.id, bytes: current.bytesWritten }, 'job succeeded');
     } else {
-      store.setStatus(job.id, 'failed', now(), { code: 'GENERATION_FAILED', message: 'the generation worker stopped before the last day' });
+      store.setStatus(job.id, 'failed', now(), { code: 'GENERATION_FAILED', message: 'generation stopped before the last day' });
     }
   }
 
   function start(job: Job): void {
-    const dir = datasetDir(dataDir, job.id);
     const done = store.doneDays(job.id);
     const days: number[] = [];
     for (let d = 0; d < job.daysTotal; d++) if (!done.has(d)) days.push(d);
-    const input: WorkerInput = {
+    const pool = createDayPool({
       config: job.config,
-      outDir: dir,
-      days,
-      writeMetadata: !job.catalogReady,
+      outDir: datasetDir(dataDir, job.id),
+      threads: options.threadsPerJob,
+      hash: true,
       minFreeBytes: options.minFreeBytes,
       dayBytes: Math.ceil(job.estimatedBytes / Math.max(1, job.daysTotal)),
-    };
-    const worker = new Worker(WORKER_URL, { workerData: input });
-    const entry: Running = { worker, exited: new Promise((resolve) => worker.once('exit', () => resolve())), canceled: false, failure: null };
+    });
+    const entry: Running = { pool, canceled: false };
     running.set(job.id, entry);
     options.log?.info({ jobId: job.id, days: days.length }, 'job started');
-    worker.on('message', (m: WorkerMessage) => {
+    const record = (files: readonly DatasetFile[], days: number): void => {
       if (entry.canceled) return;
-      if (m.type === 'failed') {
-        entry.failure = { code: m.code, message: m.message };
-        return;
-      }
-      store.addFiles(job.id, m.files);
-      if (m.type === 'metadata') store.setCatalogReady(job.id);
-      options.onWritten?.(job.id, m.type === 'day' ? 1 : 0, m.files.reduce((a, f) => a + f.bytes, 0));
-    });
-    worker.on('error', (e) => {
-      entry.failure ??= { code: 'GENERATION_FAILED', message: e.message };
-    });
-    worker.on('exit', () => {
+      if (files.length > 0) store.addFiles(job.id, files);
+      options.onWritten?.(job.id, days, files.reduce((a, f) => a + f.bytes, 0));
+    };
+    const ended = (failure: JobError | null): void => {
+      if (running.get(job.id) !== entry) return;
       running.delete(job.id);
-      finish(job, entry);
+      finish(job, entry, failure);
+      void pool.terminate();
       pump();
       checkIdle();
-    });
+    };
+    pool
+      .run(days, !job.catalogReady, {
+        prepared(files) {
+          record(files, 0);
+          if (files.length > 0 && !entry.canceled) store.setCatalogReady(job.id);
+        },
+        day(_dayIndex, files) {
+          record(files, 1);
+        },
+      })
+      .then(
+        () => ended(null),
+        (e: unknown) => ended(e instanceof DayPoolError ? e.failure : { code: 'GENERATION_FAILED', message: (e as Error).message }),
+      );
   }
 
   function pump(): void {
@@ -156,9 +158,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const entry = running.get(id);
       if (entry) {
         entry.canceled = true;
-        // terminate() stops the thread at once: at most a temporary file is left, and the folder
+        running.delete(id);
+        // terminate() stops the threads at once: at most temporary files are left, and the folder
         // is deleted next.
-        await entry.worker.terminate();
+        await entry.pool.terminate();
+        pump();
       }
       const canceled = store.setStatus(id, 'canceled', now());
       await removeFiles(id);
@@ -191,14 +195,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       closed = true;
       queue.length = 0;
       const entries = [...running.values()];
-      for (const r of entries) r.worker.postMessage({ type: 'stop' } satisfies RunnerMessage);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([Promise.all(entries.map((r) => r.exited)), timeout]);
-      clearTimeout(timer);
-      await Promise.all(entries.map((r) => r.worker.terminate()));
+      // Each pool lets the days in flight finish (recorded as they arrive), then stops.
+      await Promise.all(entries.map((r) => r.pool.stop(graceMs)));
       running.clear();
       checkIdle();
     },

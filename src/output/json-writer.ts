@@ -5,6 +5,7 @@ import type { Signal } from '../core/config.ts';
 import { generateDay } from '../core/day.ts';
 import type { DayRecords } from '../core/records.ts';
 import { dayDate, dayRng, type Simulation } from '../core/simulation.ts';
+import { jsonLines, logJson, metricJson, spanJson } from './json-format.ts';
 
 /** Where a day file lives inside `melt_data/`: `metrics/2024-06/metrics_2024-06-14.json`. */
 export function dayFilePath(signal: Signal, date: string): string {
@@ -37,10 +38,24 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   await rename(tmp, path);
 }
 
+/** One signal's day file. The large signals go through the hand-written serializers. */
+export function serializeSignal(signal: Signal, day: DayRecords): string {
+  switch (signal) {
+    case 'metrics':
+      return jsonLines(day.metrics, metricJson);
+    case 'traces':
+      return jsonLines(day.traces, spanJson);
+    case 'logs':
+      return jsonLines(day.logs, logJson);
+    case 'events':
+      return serializeRecords(day.events);
+  }
+}
+
 /** The serialized files of one day, by path relative to `melt_data/`. */
 export function dayFiles(sim: Simulation, day: DayRecords): Map<string, string> {
   const files = new Map<string, string>();
-  for (const signal of sim.config.signals) files.set(dayFilePath(signal, day.date), serializeRecords(day[signal]));
+  for (const signal of sim.config.signals) files.set(dayFilePath(signal, day.date), serializeSignal(signal, day));
   return files;
 }
 

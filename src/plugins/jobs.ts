@@ -21,6 +21,7 @@ declare module 'fastify' {
 export interface JobsPluginOptions {
   readonly dataDir: string;
   readonly maxConcurrentJobs: number;
+  readonly threadsPerJob: number;
   readonly limits: Limits;
 }
 
@@ -35,6 +36,7 @@ export const jobsPlugin = fp(
       store,
       dataDir: opts.dataDir,
       concurrency: opts.maxConcurrentJobs,
+      threadsPerJob: opts.threadsPerJob,
       minFreeBytes: opts.limits.minFreeBytes,
       log: app.log,
       onWritten: (_id, days, bytes) => {

@@ -3,8 +3,9 @@ import type { GenerationConfig } from '../core/config.ts';
 import type { DatasetFile, JobError } from './job-types.ts';
 import type { WorkerInput, WorkerMessage, WorkerTask } from './worker-protocol.ts';
 
-// Node 20 does not apply `--import tsx` to a worker's entry; the bootstrap registers it first.
-const WORKER_URL = new URL('./worker-bootstrap.mjs', import.meta.url);
+// Compiled (dist/*.js): the worker's JavaScript directly. From the TypeScript sources (tests, tsx):
+// Node 20 does not apply `--import tsx` to a worker's entry, so a bootstrap registers tsx first.
+const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./generate-worker.js', import.meta.url) : new URL('./worker-bootstrap.mjs', import.meta.url);
 
 export interface DayPoolOptions {
   readonly config: GenerationConfig;
@@ -58,7 +59,7 @@ export function createDayPool(options: DayPoolOptions): DayPool {
   const spawn = (): Worker =>
     // A larger young generation: rendering a day makes many short-lived strings, and fewer
     // scavenges measured about 30 % faster.
-    new Worker(WORKER_URL, { workerData: input });
+    new Worker(WORKER_URL, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
 
   return {
     run(days, writeMetadata, events) {

@@ -1,7 +1,8 @@
 // A thread of a day pool: renders and writes the units of work it is handed, one at a time, off
 // the main thread. Files are written under a temporary name and renamed.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
@@ -21,6 +22,15 @@ class StopError extends Error {
 }
 
 const input = workerData as WorkerInput;
+
+// Generation yields to the main thread: on Linux a thread has its own nice value, and lowering this
+// one keeps the event loop (API requests, downloads) responsive while every core renders days.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+} catch {
+  // Not Linux, or not allowed: run at normal priority.
+}
 const port = parentPort;
 if (!port) throw new Error('generate-worker must run in a worker thread');
 const threadTag = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -38,9 +48,11 @@ function writeAll(files: Map<string, string>, dayIndex: number | null): DatasetF
       made.add(dir);
     }
     const tmp = `${target}.tmp-${threadTag}`;
-    writeFileSync(tmp, data);
+    // Encoded once, for the file and the hash.
+    const bytes = Buffer.from(data, 'utf8');
+    writeFileSync(tmp, bytes);
     renameSync(tmp, target);
-    out.push({ path, dayIndex, bytes: Buffer.byteLength(data), sha256: input.hash ? createHash('sha256').update(data).digest('hex') : '' });
+    out.push({ path, dayIndex, bytes: bytes.length, sha256: input.hash ? createHash('sha256').update(bytes).digest('hex') : '' });
   }
   return out;
 }

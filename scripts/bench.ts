@@ -1,0 +1,195 @@
+// `npm run bench`: the performance figures of issue 5 on this machine. Not a test: it asserts
+// nothing, it measures and prints a table (and writes it as JSON next to docs/PERFORMANCE.md when
+// --json FILE is given). Every server it starts listens on 127.0.0.1 only.
+import autocannon from 'autocannon';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+// The production path: the compiled dist/ (npm run bench builds it first).
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+interface Row {
+  case: string;
+  wall_s?: number;
+  mb?: number;
+  mb_per_s?: number;
+  records_per_s?: number;
+  peak_rss_mb?: number;
+  p50_ms?: number;
+  p99_ms?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+
+async function datasetSize(dir: string): Promise<{ bytes: number; records: number }> {
+  let bytes = 0;
+  let records = 0;
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || !e.name.endsWith('.json') || e.parentPath.endsWith('metadata')) continue;
+    const path = join(e.parentPath, e.name);
+    bytes += (await stat(path)).size;
+    // One record per line between '[' and ']'.
+    const text = readFileSync(path, 'latin1');
+    let lines = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+    records += Math.max(0, lines - 2);
+  }
+  return { bytes, records };
+}
+
+async function cli(name: string, args: string[]): Promise<void> {
+  const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-'));
+  const cmd = [process.execPath, 'dist/cli/generate.js', '--out', join(out, 'melt_data'), '--seed', '42', '--quiet', ...args];
+  const started = performance.now();
+  const { stderr } = TIME ? await run(TIME, ['-f', '%M', ...cmd], { cwd: ROOT, maxBuffer: 1 << 26 }) : await run(cmd[0] as string, cmd.slice(1), { cwd: ROOT, maxBuffer: 1 << 26 });
+  const wall = (performance.now() - started) / 1000;
+  const rss = TIME ? Number(stderr.trim().split('\n').pop()) / 1024 : undefined;
+  const { bytes, records } = await datasetSize(join(out, 'melt_data'));
+  rows.push({ case: name, wall_s: wall, mb: bytes / 1e6, mb_per_s: bytes / 1e6 / wall, records_per_s: records / wall, peak_rss_mb: rss });
+  await rm(out, { recursive: true, force: true });
+}
+
+interface Server {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function server(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MELT_DATA_DIR: dataDir, LOG_LEVEL: 'info', MELT_RATE_LIMIT_PER_MINUTE: '1000000', MELT_QUOTA_CONCURRENT_JOBS: '100' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    let found = false;
+    const onData = (c: Buffer): void => {
+      if (found) return; // the request logs are read and dropped
+      out += c.toString();
+      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        found = true;
+        resolve(m[1] as string);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return {
+    url,
+    pid: child.pid as number,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Peak resident memory of a process so far (Linux), in MB. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function postJob(base: string, config: object): Promise<string> {
+  const res = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  if (res.status !== 202) throw new Error(`POST ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function waitJob(base: string, id: string, until: (j: { status: string; progress: { daysDone: number } }) => boolean): Promise<void> {
+  for (;;) {
+    const j = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; progress: { daysDone: number } };
+    if (until(j)) return;
+    if (j.status === 'failed') throw new Error(`job ${id} failed`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function load(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number; non2xx: number }> {
+  const r = await autocannon({ url, connections: 10, overallRate: rate, duration: seconds });
+  return { p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
+async function service(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-svc-'));
+  const s = await server(dataDir);
+  try {
+    const started = performance.now();
+    const id = await postJob(s.url, { seed: 42 });
+    await waitJob(s.url, id, (j) => j.status === 'succeeded');
+    const wall = (performance.now() - started) / 1000;
+    const files = (await (await fetch(`${s.url}/v1/jobs/${id}/files`)).json()) as { totalBytes: number };
+    rows.push({ case: 'service: full year, POST -> succeeded', wall_s: wall, mb: files.totalBytes / 1e6, mb_per_s: files.totalBytes / 1e6 / wall, peak_rss_mb: peakRss(s.pid) });
+
+    const t0 = performance.now();
+    const res = await fetch(`${s.url}/v1/jobs/${id}/archive`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let first = 0;
+    let zipBytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!first) first = performance.now() - t0;
+      zipBytes += value.length;
+    }
+    const secs = (performance.now() - t0) / 1000;
+    rows.push({ case: 'archive download, full year (fast)', wall_s: secs, mb: files.totalBytes / 1e6, mb_per_s: files.totalBytes / 1e6 / secs, note: `first byte ${first.toFixed(0)} ms, zip ${(zipBytes / 1e6).toFixed(0)} MB` });
+
+    // Under load while another full-year job runs.
+    const busy = await postJob(s.url, { seed: 43 });
+    await waitJob(s.url, busy, (j) => j.progress.daysDone >= 5);
+    const status = await load(`${s.url}/v1/jobs/${busy}`, 500, 5);
+    rows.push({ case: 'GET /v1/jobs/{id} at 500 req/s, job running', p50_ms: status.p50, p99_ms: status.p99, note: `errors ${status.errors}, non-2xx ${status.non2xx}` });
+    const day = await load(`${s.url}/v1/jobs/${id}/files/metrics/2024-07-01`, 50, 5);
+    rows.push({ case: 'one day file (metrics) at 50 req/s, job running', p50_ms: day.p50, p99_ms: day.p99, note: `errors ${day.errors}, non-2xx ${day.non2xx}` });
+    await fetch(`${s.url}/v1/jobs/${busy}`, { method: 'DELETE' });
+  } finally {
+    await s.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const only = process.argv.includes('--quick') ? 'quick' : process.argv.includes('--service') ? 'service' : 'all';
+const machine = {
+  date: new Date().toISOString(),
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memory_gb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+process.stdout.write(`meltgen bench — ${machine.cores} cores (${machine.cpu}), ${machine.memory_gb} GiB, Node ${machine.node}\n`);
+if (only !== 'service') {
+  await cli('cli: 1 day', ['--days', '1']);
+  await cli('cli: 30 days', ['--days', '30']);
+}
+if (only === 'all') {
+  await cli('cli: 365 days (default)', []);
+  await cli('cli: 30 days, 100 hosts', ['--days', '30', '--hosts-per-service', '20']);
+  await cli('cli: 30 days, 5-minute steps', ['--days', '30', '--granularity', '5']);
+  await cli('cli: 3650 days (memory)', ['--days', '3650', '--signals', 'metrics']);
+}
+if (only !== 'quick') await service();
+
+const fmt = (v: number | undefined, d = 1): string => (v === undefined ? '' : v.toFixed(d));
+const header = ['case', 'wall s', 'MB', 'MB/s', 'records/s', 'peak RSS MB', 'p50 ms', 'p99 ms', 'note'];
+const lines = rows.map((r) => [r.case, fmt(r.wall_s, 2), fmt(r.mb, 0), fmt(r.mb_per_s, 0), r.records_per_s ? Math.round(r.records_per_s).toLocaleString('en') : '', fmt(r.peak_rss_mb, 0), fmt(r.p50_ms, 1), fmt(r.p99_ms, 1), r.note ?? '']);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+const show = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+process.stdout.write(`${show(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${lines.map(show).join('\n')}\n`);
+const jsonAt = process.argv.indexOf('--json');
+if (jsonAt > 0 && process.argv[jsonAt + 1]) await writeFile(process.argv[jsonAt + 1] as string, JSON.stringify({ machine, rows }, null, 2) + '\n');

@@ -6,20 +6,11 @@ import { test } from 'node:test';
 import { datasetDir } from '../src/jobs/job-runner.ts';
 import { createSqliteJobStore } from '../src/storage/sqlite-job-store.ts';
 import { generate, listFiles, tempDir } from './helpers/dataset.ts';
-import { startServer } from './helpers/server.ts';
+import { pollJob as poll, startServer, type PolledJob } from './helpers/server.ts';
 
-type Job = { id: string; status: string; progress: { daysDone: number; daysTotal: number } };
+type Job = PolledJob;
 const CONFIG = { days: 120, hostsPerService: 2, seed: 77, incidentRate: 1 };
 
-async function poll(base: string, id: string, until: (j: Job) => boolean): Promise<Job> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as Job;
-    if (until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function sha256s(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();

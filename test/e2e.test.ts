@@ -3,20 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from './helpers/dataset.ts';
-import { startServer } from './helpers/server.ts';
+import { pollJob as poll, startServer, type PolledJob } from './helpers/server.ts';
 import { unzip } from './helpers/zip.ts';
 
-type Job = { id: string; status: string; progress: { daysDone: number; daysTotal: number } };
+type Job = PolledJob;
 
-async function poll(base: string, id: string, until: (j: Job) => boolean): Promise<Job> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as Job;
-    if (until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('end to end on a real socket: submit, poll, day file, archive, catalog, cancel, shut down', async (t) => {
   const dataDir = await tempDir(t, 'meltgen-e2e-');

@@ -58,3 +58,16 @@ export async function startServer(
   t.after(() => server.stop('SIGKILL'));
   return server;
 }
+
+export type PolledJob = { id: string; status: string; progress: { daysDone: number; daysTotal: number } };
+
+/** Polls a job over HTTP until `until` holds; fails after `ms`. */
+export async function pollJob(base: string, id: string, until: (j: PolledJob) => boolean, ms = 120_000): Promise<PolledJob> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as PolledJob;
+    if (until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -96,7 +96,7 @@ test('GET /v1/jobs/{id}: times, and 404 / 400 problems for unknown and malformed
 
 test('jobs run a bounded number at a time, the rest queued in order', async (t) => {
   const app = await build(t, { maxConcurrentJobs: 1 });
-  const a = await submit(app, { days: 20, hostsPerService: 1, seed: 1 });
+  const a = await submit(app, { days: 60, hostsPerService: 1, seed: 1 });
   const b = await submit(app, { ...SMALL, seed: 2 });
   const c = await submit(app, { ...SMALL, seed: 3 });
   assert.equal((await getJob(app, a.job.id)).status, 'running');

@@ -44,8 +44,6 @@ export interface JobRunner {
   resume(): void;
   /** Number of jobs waiting for a worker. */
   queueLength(): number;
-  /** Resolves when no job is running or queued. */
-  idle(): Promise<void>;
   /**
    * Stops: no new job starts; running workers finish the day in flight (for at most `graceMs`,
    * then they are terminated). Their jobs stay unfinished and are resumed by the next `resume()`.
@@ -68,12 +66,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const now = options.now ?? ((): string => new Date().toISOString());
   const queue: string[] = [];
   const running = new Map<string, Running>();
-  const idleWaiters: (() => void)[] = [];
   let closed = false;
 
-  const checkIdle = (): void => {
-    if (running.size === 0 && queue.length === 0) for (const w of idleWaiters.splice(0)) w();
-  };
 
   const removeFiles = (id: string): Promise<void> => rm(join(dataDir, 'jobs', id), { recursive: true, force: true });
 
@@ -118,7 +112,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       finish(job, entry, failure);
       void pool.terminate();
       pump();
-      checkIdle();
     };
     pool
       .run(days, !job.catalogReady, {
@@ -166,7 +159,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       }
       const canceled = store.setStatus(id, 'canceled', now());
       await removeFiles(id);
-      checkIdle();
       return canceled;
     },
     async remove(id) {
@@ -187,10 +179,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     queueLength() {
       return queue.length;
     },
-    idle() {
-      if (running.size === 0 && queue.length === 0) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
-    },
     async close(graceMs = 0) {
       closed = true;
       queue.length = 0;
@@ -198,7 +186,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       // Each pool lets the days in flight finish (recorded as they arrive), then stops.
       await Promise.all(entries.map((r) => r.pool.stop(graceMs)));
       running.clear();
-      checkIdle();
     },
   };
 }

@@ -26,6 +26,8 @@ Options:
   --incident-rate R         mean primary incidents per day                [0.3]
   --cascade-delay MIN       delay per cascade hop                         [15]
   --traces-per-entry-host N sampled traces per entry host and interval    [1]
+  --quiet-gap MIN           normal stretch before each primary incident    [120]
+  --annotate-records        add incident_id/incident_type to data rows (debugging)
   --signals A,B,...         which of metrics,events,logs,traces to write  [all]
   --config FILE             a JSON generation config (services, incidentMix...);
                             the options above override its fields
@@ -50,6 +52,7 @@ const FLAG_TO_FIELD: Record<string, string> = {
   'incident-rate': 'incidentRate',
   'cascade-delay': 'cascadeDelayMinutes',
   'traces-per-entry-host': 'tracesPerEntryHost',
+  'quiet-gap': 'quietGapMinutes',
 };
 
 /** A number when the text is one, else the text itself, so the config check names the bad field. */
@@ -111,6 +114,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'incident-rate': { type: 'string' },
         'cascade-delay': { type: 'string' },
         'traces-per-entry-host': { type: 'string' },
+        'quiet-gap': { type: 'string' },
+        'annotate-records': { type: 'boolean' },
         signals: { type: 'string' },
         config: { type: 'string' },
         threads: { type: 'string' },
@@ -147,6 +152,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (typeof text === 'string') input[field] = field === 'startDate' ? text : numberOrText(text);
   }
   if (v.regions !== undefined) input.regions = v.regions.split(',').map((s) => s.trim());
+  if (v['annotate-records']) input.annotateRecords = true;
   if (v.signals !== undefined) input.signals = v.signals.split(',').map((s) => s.trim());
 
   let config;

@@ -14,9 +14,15 @@ export interface CatalogIncident {
   end_time: string;
   root_cause: { service: string | null; host: string | null; region: string | null; metric: string; effect: string; severity: string; cascading_prob: number };
   status: 'RESOLVED' | 'ONGOING';
+  severity: string;
   is_primary: boolean;
-  primary_incident_id?: string;
-  parent_incident_id?: string;
+  /** The primary of the cascade (itself for a primary). */
+  primary_incident_id: string;
+  /** The incident whose failure caused this one; null for a primary. */
+  parent_incident_id: string | null;
+  /** The DEPLOYMENT or CONFIG_CHANGE event (by its event_id) that caused the incident, or null. */
+  caused_by_event_id: string | null;
+  caused_by_event_type: 'DEPLOYMENT' | 'CONFIG_CHANGE' | null;
   propagation_path: string[];
   propagation_delay_minutes: number;
   affected_hosts: string[];
@@ -64,7 +70,12 @@ function catalogIncident(sim: Simulation, inc: Incident): CatalogIncident {
       cascading_prob: Math.round(inc.cascadingProb * 1000) / 1000,
     },
     status: inc.endMs <= sim.endMs ? 'RESOLVED' : 'ONGOING',
+    severity: inc.severity,
     is_primary: inc.isPrimary,
+    primary_incident_id: inc.primaryId,
+    parent_incident_id: inc.parentId,
+    caused_by_event_id: inc.cause?.eventId ?? null,
+    caused_by_event_type: inc.cause?.kind ?? null,
     propagation_path: [...inc.propagationPath],
     propagation_delay_minutes: inc.hop * sim.config.cascadeDelayMinutes,
     affected_hosts: [...inc.hosts],
@@ -74,8 +85,6 @@ function catalogIncident(sim: Simulation, inc: Incident): CatalogIncident {
     crosses_midnight: isoSeconds(inc.startMs).slice(0, 10) !== isoSeconds(inc.endMs - 1).slice(0, 10),
   };
   if (!inc.isPrimary) {
-    out.primary_incident_id = inc.primaryId;
-    out.parent_incident_id = inc.parentId as string;
     // The original's root_cause fields describe the incident itself; for a symptom, say what it depends on.
     out.root_cause.service = sim.plan.byId.get(inc.primaryId)?.targetService ?? null;
     out.root_cause.host = sim.plan.byId.get(inc.primaryId)?.targetHost ?? null;
@@ -119,6 +128,8 @@ export function buildCatalog(sim: Simulation): IncidentCatalog {
       incident_mix: { ...config.incidentMix },
       cascade_delay_minutes: config.cascadeDelayMinutes,
       traces_per_entry_host: config.tracesPerEntryHost,
+      quiet_gap_minutes: config.quietGapMinutes,
+      annotate_records: config.annotateRecords,
       signals: [...config.signals],
       hosts: topology.hosts.map((h) => ({ host_id: h.id, service: h.service, region: h.region })),
     },

@@ -53,6 +53,16 @@ export const GenerationConfigSchema = Type.Object(
     incidentMix: Type.Optional(IncidentMixSchema),
     cascadeDelayMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 720, description: 'Delay added at each hop of a cascade. Default 15.' })),
     tracesPerEntryHost: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Sampled request traces started per entry-service host and interval. Default 1.' })),
+    quietGapMinutes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1440,
+        description: 'Normal stretch kept before each primary incident on its hosts (and after the dataset starts), so models see "normal" first. Default 120.',
+      }),
+    ),
+    annotateRecords: Type.Optional(
+      Type.Boolean({ description: 'Add incident_id / incident_type to the data rows of incident host-intervals (debugging; labels leak into the data). Default false.' }),
+    ),
     signals: Type.Optional(
       Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'Signals to write. Default all four.' }),
     ),
@@ -81,6 +91,8 @@ export interface GenerationConfig {
   readonly incidentMix: Readonly<Record<IncidentType, number>>;
   readonly cascadeDelayMinutes: number;
   readonly tracesPerEntryHost: number;
+  readonly quietGapMinutes: number;
+  readonly annotateRecords: boolean;
   readonly signals: readonly Signal[];
 }
 
@@ -104,6 +116,8 @@ export const DEFAULTS = {
   incidentMix: DEFAULT_INCIDENT_MIX,
   cascadeDelayMinutes: 15,
   tracesPerEntryHost: 1,
+  quietGapMinutes: 120,
+  annotateRecords: false,
   signals: SIGNALS,
 } as const;
 
@@ -246,6 +260,8 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
     incidentMix,
     cascadeDelayMinutes: c.cascadeDelayMinutes ?? DEFAULTS.cascadeDelayMinutes,
     tracesPerEntryHost: c.tracesPerEntryHost ?? DEFAULTS.tracesPerEntryHost,
+    quietGapMinutes: c.quietGapMinutes ?? DEFAULTS.quietGapMinutes,
+    annotateRecords: c.annotateRecords ?? DEFAULTS.annotateRecords,
     // Canonical order, so two configs that differ only in list order normalize the same.
     signals: SIGNALS.filter((s) => signalSet.has(s)),
   };

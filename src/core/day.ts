@@ -1,6 +1,6 @@
 import { dayEvents, round2 } from './events.ts';
 import { INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
-import type { DayRecords, LogRecord, MetricRecord, SpanRecord } from './records.ts';
+import type { DayRecords, LabelRecord, LogRecord, MetricRecord, SpanRecord } from './records.ts';
 import { chance, fork, hex, int, normal, pick, uniform, type Rng } from './rng.ts';
 import { dayDate, incidentsByHost, type Simulation } from './simulation.ts';
 import { allocDayState, CALL_PROBABILITY, computeInterval, type DayState } from './state.ts';
@@ -42,15 +42,46 @@ const STATUS_BY_CAUSE: Record<IncidentType, number> = {
 };
 const TIMEOUT_CAUSES = new Set<IncidentType>(['NETWORK_PACKET_LOSS', 'NETWORK_PARTITION', 'DEPENDENCY_DEGRADATION', 'DB_CONTENTION']);
 
+/** The label rows of a day: each host-interval with an active incident, in time then host order. */
+function labelRecords(sim: Simulation, state: DayState, dayStart: number): LabelRecord[] {
+  const g = sim.config.granularityMinutes * MINUTE_MS;
+  const iso = dayFormatter(dayStart);
+  const out: LabelRecord[] = [];
+  for (let row = 0; row < state.intervals; row++) {
+    for (const h of sim.topology.hosts) {
+      const labels = state.labels[row * state.hostCount + h.index];
+      if (!labels) continue;
+      out.push({
+        timestamp: iso.seconds(dayStart + row * g),
+        host_id: h.id,
+        service: h.service,
+        incidents: labels.map((l) => ({ incident_id: l.incident.id, incident_type: l.incident.type, primary_incident_id: l.incident.primaryId, role: l.role })),
+      });
+    }
+  }
+  return out;
+}
+
+/** With `annotateRecords`, the row's first active incident, else nothing. */
+function annotate<T extends { incident_id?: string; incident_type?: string }>(record: T, state: DayState, i: number, on: boolean): T {
+  const first = on ? state.labels[i]?.[0] : undefined;
+  if (first) {
+    record.incident_id = first.incident.id;
+    record.incident_type = first.incident.type;
+  }
+  return record;
+}
+
 function metricRecords(sim: Simulation, state: DayState, dayStart: number): MetricRecord[] {
   const g = sim.config.granularityMinutes * MINUTE_MS;
   const iso = dayFormatter(dayStart);
+  const on = sim.config.annotateRecords;
   const out: MetricRecord[] = [];
   for (let row = 0; row < state.intervals; row++) {
     const timestamp = iso.seconds(dayStart + row * g);
     for (const h of sim.topology.hosts) {
       const i = row * state.hostCount + h.index;
-      out.push({
+      const record: MetricRecord = {
         timestamp,
         host_id: h.id,
         service: h.service,
@@ -59,13 +90,14 @@ function metricRecords(sim: Simulation, state: DayState, dayStart: number): Metr
           'system.cpu.util': round2(state.cpu[i] as number),
           'system.mem.util': round2(state.mem[i] as number),
           'net.latency.ms': round2(state.latency[i] as number),
-          'app.error_rate': round2(100 * (state.fail[i] as number)),
+          'app.error_rate': round2(100 * (state.fail[i] as number) * (state.errorNoise[i] as number)),
           'app.request_count': Math.round(state.requests[i] as number),
           'net.packet_loss.pct': round2(state.packetLoss[i] as number),
           'db.connection_pool.util': round2(state.dbPool[i] as number),
           'resource.pool.util': round2(state.resourcePool[i] as number),
         },
-      });
+      };
+      out.push(annotate(record, state, i, on));
     }
   }
   return out;
@@ -87,6 +119,7 @@ class TraceBuilder {
     private readonly topology: Topology,
     private readonly state: DayState,
     private readonly iso: { millis(ms: number): string },
+    private readonly annotate: boolean,
   ) {}
 
   trace(row: number, entry: ServiceNode, host: Host, startMs: number): void {
@@ -158,7 +191,7 @@ class TraceBuilder {
     if (caller) attributes['peer.service'] = caller;
     if (errorType) attributes['error.type'] = errorType;
     const startMs = Math.floor(startUs / 1000);
-    this.spans[slot] = {
+    this.spans[slot] = annotate<SpanRecord>({
       trace_id: traceId,
       span_id: spanId,
       parent_span_id: parentId,
@@ -168,8 +201,8 @@ class TraceBuilder {
       duration_ms: durationUs / 1000,
       status_code: status,
       attributes,
-    };
-    this.logs.push({
+    }, state, i, this.annotate);
+    this.logs.push(annotate<LogRecord>({
       timestamp: this.iso.millis(Math.floor((startUs + durationUs) / 1000)),
       level,
       service: service.name,
@@ -177,14 +210,14 @@ class TraceBuilder {
       trace_id: traceId,
       span_id: spanId,
       message,
-    });
+    }, state, i, this.annotate));
     return { endUs: startUs + durationUs, status };
   }
 }
 
 function traceRecords(rng: Rng, sim: Simulation, state: DayState, dayStart: number): { traces: SpanRecord[]; logs: LogRecord[] } {
   const g = sim.config.granularityMinutes * MINUTE_MS;
-  const builder = new TraceBuilder(rng, sim.topology, state, dayFormatter(dayStart));
+  const builder = new TraceBuilder(rng, sim.topology, state, dayFormatter(dayStart), sim.config.annotateRecords);
   // Roots start early enough in their interval that a whole trace ends before the next day.
   const spread = Math.max(0, g - 2 * MINUTE_MS);
   for (let row = 0; row < state.intervals; row++) {
@@ -228,5 +261,6 @@ export function generateDay(rng: Rng, sim: Simulation, dayIndex: number): DayRec
     events: wants.has('events') ? dayEvents(eventRng, sim, dayIndex, state) : [],
     logs: wants.has('logs') ? logs : [],
     traces: wants.has('traces') ? traces : [],
+    labels: labelRecords(sim, state, dayStart),
   };
 }

@@ -16,9 +16,9 @@ const ALERT_RULES: Record<MetricKey, { threshold: (base: number) => number; wors
   'system.cpu.util': { threshold: () => 85, worst: (v) => v - 7.5 },
   'system.mem.util': { threshold: () => 90, worst: (v) => v - 3 },
   'net.latency.ms': { threshold: (base) => Math.round(3 * base), worst: (v) => v * 0.76 },
-  'app.error_rate': { threshold: () => 5, worst: (v) => v },
+  'app.error_rate': { threshold: () => 5, worst: (v) => v * 0.7 },
   'app.request_count': { threshold: () => Number.POSITIVE_INFINITY, worst: (v) => v },
-  'net.packet_loss.pct': { threshold: () => 2, worst: (v) => v },
+  'net.packet_loss.pct': { threshold: () => 2, worst: (v) => v - 0.03 },
   'db.connection_pool.util': { threshold: () => 85, worst: (v) => v - 6 },
   'resource.pool.util': { threshold: () => 90, worst: (v) => v - 6 },
 };
@@ -33,7 +33,7 @@ export function metricValue(state: DayState, i: number, key: MetricKey): number 
     case 'net.latency.ms':
       return state.latency[i] as number;
     case 'app.error_rate':
-      return 100 * (state.fail[i] as number);
+      return 100 * (state.fail[i] as number) * (state.errorNoise[i] as number);
     case 'app.request_count':
       return state.requests[i] as number;
     case 'net.packet_loss.pct':
@@ -78,6 +78,16 @@ export function alertPoint(sim: Simulation, inc: Incident): { ms: number; hostIn
   return null;
 }
 
+/** The catalog's ids on an event: only with `annotateRecords`, since by default labels stay out of the data. */
+function labelFields(sim: Simulation, inc: Incident): Record<string, string> {
+  return sim.config.annotateRecords ? { incident_id: inc.id, incident_type: inc.type } : {};
+}
+
+/** An operator-facing ticket number for an incident: groups its updates without being a catalog id. */
+function ticketId(inc: Incident): string {
+  return `INC-${(inc.seed >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
 interface Scheduled {
   ms: number;
   build: () => EventRecord;
@@ -93,11 +103,26 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
   const g = sim.config.granularityMinutes * MINUTE_MS;
   const short = inc.id.slice(0, 8);
 
+  if (inc.cause) {
+    const cause = inc.cause;
+    // Drawn now, whichever day the change falls on, so the incident's stream advances the same way.
+    const e =
+      cause.kind === 'DEPLOYMENT'
+        ? deploymentEvent(rng, cause.ms, service, region ?? sim.config.regions[0] ?? 'unknown', cause.eventId, true)
+        : configChangeEvent(rng, cause.ms, service, cause.eventId);
+    out.push({ ms: cause.ms, build: () => e });
+  }
+
+  // Drawn up front and unconditionally, not in build(): build runs only on the event's day, and
+  // whether the alert fires inside the run depends on where the run ends; the stream must advance
+  // the same way whichever day is rendered and however long the run is.
+  const acknowledged = chance(rng, 0.7);
+  const alertId = uuid(rng);
+  const cascadeId = uuid(rng);
+  const resolvedId = uuid(rng);
   const alert = alertPoint(sim, inc);
   if (alert) {
-    // Drawn now, not in build(): build runs only on the alert's day, and the stream must advance the
-    // same way whichever day is rendered.
-    const acknowledged = chance(rng, 0.7);
+    const eventId = alertId;
     out.push({
       ms: alert.ms,
       build: () => {
@@ -107,12 +132,12 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
         return {
           timestamp: isoSeconds(alert.ms),
           type: 'ALERT_TRIGGER',
+          event_id: eventId,
           severity: inc.severity === 'P1' ? 'CRITICAL' : inc.severity === 'P2' ? 'HIGH' : 'MEDIUM',
           source: h?.id,
           service: h?.service,
           region: h?.region,
-          incident_id: inc.id,
-          incident_type: inc.type,
+          ...labelFields(sim, inc),
           metric: inc.metric,
           threshold_value: alert.threshold,
           current_value: value,
@@ -125,18 +150,18 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
 
   if (!inc.isPrimary && inc.parentId) {
     const parent = sim.plan.byId.get(inc.parentId) as Incident;
+    const eventId = cascadeId;
     out.push({
       ms: inc.startMs,
       build: () => ({
         timestamp: isoSeconds(inc.startMs),
         type: 'CASCADE_TRIGGER',
+        event_id: eventId,
         severity: inc.severity === 'P1' ? 'CRITICAL' : 'HIGH',
         source: inc.targetHost,
         service,
         region,
-        incident_id: inc.id,
-        primary_incident_id: inc.primaryId,
-        parent_incident_id: inc.parentId,
+        ...(sim.config.annotateRecords ? { incident_id: inc.id, incident_type: inc.type, primary_incident_id: inc.primaryId, parent_incident_id: inc.parentId } : {}),
         upstream_service: parent.targetService,
         message: `Cascading failure detected: ${service} affected by failing dependency ${parent.targetService}`,
         metadata: { dependency_path: inc.propagationPath.join(' -> '), propagation_delay_minutes: inc.hop * sim.config.cascadeDelayMinutes },
@@ -154,6 +179,7 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
       const status = phase < 0.35 ? 'INVESTIGATING' : phase < 0.7 ? 'MITIGATING' : 'MONITORING';
       const by = pick(rng, ONCALL);
       const fix = pick(rng, ['Configuration hotfix applied', 'Rolling restart initiated', 'Traffic shifted away', 'Capacity added']);
+      const eventId = uuid(rng);
       out.push({
         ms: t,
         build: () => {
@@ -169,7 +195,9 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
           return {
             timestamp: isoSeconds(t),
             type: 'INCIDENT_UPDATE',
-            incident_id: inc.id,
+            event_id: eventId,
+            ticket_id: ticketId(inc),
+            ...labelFields(sim, inc),
             update_type: updateType,
             severity: inc.severity,
             service,
@@ -188,19 +216,20 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
       const reason = pick(rng, ['Error spike', 'Latency increase', 'Alert escalation']);
       const actionId = uuid(rng);
       const approver = pick(rng, APPROVERS);
+      const eventId = uuid(rng);
       out.push({
         ms: t,
         build: () => ({
           timestamp: isoSeconds(t),
           type: 'USER_ACTION',
+          event_id: eventId,
           action,
           service,
           user,
           reason,
           message: `Manual action: ${action} on ${service}`,
           metadata: { action_id: actionId, approved_by: approver },
-          incident_id: inc.id,
-          incident_type: inc.type,
+          ...labelFields(sim, inc),
         }),
       });
     }
@@ -210,11 +239,13 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
     const oom = inc.oomMs;
     for (const id of inc.hosts) {
       const h = sim.topology.hostById.get(id);
+      const eventId = uuid(rng);
       out.push({
         ms: minute(oom),
         build: () => ({
           timestamp: isoSeconds(minute(oom)),
           type: 'SERVICE_RESTART',
+          event_id: eventId,
           service: h?.service,
           host: id,
           region: h?.region,
@@ -232,7 +263,9 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
     build: () => ({
       timestamp: isoSeconds(inc.endMs),
       type: 'INCIDENT_RESOLVED',
-      incident_id: inc.id,
+      event_id: resolvedId,
+      ticket_id: ticketId(inc),
+      ...labelFields(sim, inc),
       severity: inc.severity,
       service,
       region,
@@ -272,6 +305,45 @@ function healthCheck(rng: Rng, state: DayState, service: ServiceNode, row: numbe
   };
 }
 
+/**
+ * A deployment. Harmless ones happen every day; one that causes an incident looks exactly the same,
+ * so only the catalog (`caused_by_event_id`) tells them apart.
+ */
+function deploymentEvent(rng: Rng, ms: number, service: string, region: string, eventId: string, ok: boolean): EventRecord {
+  const version = `v${int(rng, 1, 4)}.${int(rng, 0, 9)}.${int(rng, 0, 20)}`;
+  // The original always has rollback_reason; null says there was none.
+  const metadata = { deployed_by: pick(rng, USERS), rollback_reason: ok ? null : pick(rng, ['Error rate spike', 'Failed health checks', 'Manual rollback']) };
+  return {
+    timestamp: isoSeconds(ms),
+    type: 'DEPLOYMENT',
+    event_id: eventId,
+    service,
+    region,
+    version,
+    deployment_id: uuid(rng),
+    status: ok ? 'SUCCESS' : 'ROLLED_BACK',
+    message: `Deployment ${version} to ${service}`,
+    metadata,
+  };
+}
+
+/** A config change; as with deployments, the harmful ones look like the others. */
+function configChangeEvent(rng: Rng, ms: number, service: string, eventId: string): EventRecord {
+  const key = pick(rng, ['rate_limit', 'timeout_ms', 'max_connections', 'cache_ttl_s', 'retry_count']);
+  const old = int(rng, 5, 200);
+  return {
+    timestamp: isoSeconds(ms),
+    type: 'CONFIG_CHANGE',
+    event_id: eventId,
+    service,
+    config_key: key,
+    old_value: String(old),
+    new_value: String(old + int(rng, -3, 10)),
+    changed_by: pick(rng, USERS),
+    message: `Configuration change: ${key} updated for ${service}`,
+  };
+}
+
 /** Background operations of a day: deployments, config changes, scaling, probes, maintenance. */
 function backgroundEvents(rng: Rng, sim: Simulation, state: DayState, dayStart: number): Scheduled[] {
   const { topology, config } = sim;
@@ -279,8 +351,14 @@ function backgroundEvents(rng: Rng, sim: Simulation, state: DayState, dayStart: 
   const rows = state.intervals;
   const out: Scheduled[] = [];
   const at = (row: number): number => dayStart + row * g;
+  // Every event gets an id (after its type, so the rows read the same), drawn when it is made.
   const add = (ms: number, e: EventRecord): void => {
-    out.push({ ms, build: () => e });
+    let withId = e;
+    if (!('event_id' in e)) {
+      const { timestamp, type, ...rest } = e;
+      withId = { timestamp, type, event_id: uuid(rng), ...rest };
+    }
+    out.push({ ms, build: () => withId });
   };
 
   for (let mark = 0; mark < 1440; mark += 120) {
@@ -292,38 +370,15 @@ function backgroundEvents(rng: Rng, sim: Simulation, state: DayState, dayStart: 
   for (let k = poisson(rng, 1.2); k > 0; k--) {
     const row = int(rng, 0, rows - 1);
     const s = pick(rng, topology.services);
-    const version = `v${int(rng, 1, 4)}.${int(rng, 0, 9)}.${int(rng, 0, 20)}`;
-    const ok = chance(rng, 0.93);
-    // The original always has rollback_reason; null says there was none.
-    const metadata = { deployed_by: pick(rng, USERS), rollback_reason: ok ? null : pick(rng, ['Error rate spike', 'Failed health checks', 'Manual rollback']) };
-    add(at(row), {
-      timestamp: isoSeconds(at(row)),
-      type: 'DEPLOYMENT',
-      service: s.name,
-      region: pick(rng, config.regions),
-      version,
-      deployment_id: uuid(rng),
-      status: ok ? 'SUCCESS' : 'ROLLED_BACK',
-      message: `Deployment ${version} to ${s.name}`,
-      metadata,
-    });
+    const e = deploymentEvent(rng, at(row), s.name, pick(rng, config.regions), uuid(rng), chance(rng, 0.93));
+    add(at(row), e);
   }
 
   for (let k = poisson(rng, 0.8); k > 0; k--) {
     const row = int(rng, 0, rows - 1);
     const s = pick(rng, topology.services);
-    const key = pick(rng, ['rate_limit', 'timeout_ms', 'max_connections', 'cache_ttl_s', 'retry_count']);
-    const old = int(rng, 5, 200);
-    add(at(row), {
-      timestamp: isoSeconds(at(row)),
-      type: 'CONFIG_CHANGE',
-      service: s.name,
-      config_key: key,
-      old_value: String(old),
-      new_value: String(old + int(rng, -3, 10)),
-      changed_by: pick(rng, USERS),
-      message: `Configuration change: ${key} updated for ${s.name}`,
-    });
+    const e = configChangeEvent(rng, at(row), s.name, uuid(rng));
+    add(at(row), e);
   }
 
   // Autoscaling reacts to what the hosts do: hot CPU or slow responses scale a service up.
@@ -417,6 +472,8 @@ export function dayEvents(rng: Rng, sim: Simulation, dayIndex: number, state: Da
   // Today's incidents, plus those of yesterday that end exactly at midnight: their resolution is today's.
   const incidents = new Set(sim.plan.byDay[dayIndex] ?? []);
   for (const inc of sim.plan.byDay[dayIndex - 1] ?? []) if (inc.endMs === dayStart) incidents.add(inc);
+  // And tomorrow's that a change made today causes.
+  for (const inc of sim.plan.byDay[dayIndex + 1] ?? []) if (inc.cause && inc.cause.ms < dayEnd) incidents.add(inc);
   for (const inc of incidents) all.push(...incidentSchedule(sim, inc, state, dayStart));
   const kept = all.filter((e) => e.ms >= dayStart && e.ms < dayEnd && e.ms < sim.endMs);
   kept.sort((a, b) => a.ms - b.ms);

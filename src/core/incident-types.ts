@@ -43,19 +43,24 @@ export interface IncidentTypeSpec {
   readonly cascadingProb: number;
   /** The cascaded incidents' type. */
   readonly cascadesAs: IncidentType;
+  /**
+   * How often a primary of this type is caused by a change minutes before it starts: the chance,
+   * and the share of those changes that are config changes (the rest are deployments).
+   */
+  readonly changeCause: { readonly prob: number; readonly configShare: number } | null;
 }
 
 /** Per-type behaviour. Durations are in minutes. */
 export const INCIDENT_SPECS: Readonly<Record<IncidentType, IncidentTypeSpec>> = {
-  MEMORY_LEAK: { target: 'any-service', partial: true, minMinutes: 240, maxMinutes: 720, metric: 'system.mem.util', effect: 'gradual', severity: 'P2', cascadingProb: 0.3, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  CPU_SATURATION: { target: 'any-service', partial: true, minMinutes: 60, maxMinutes: 240, metric: 'system.cpu.util', effect: 'plateau', severity: 'P2', cascadingProb: 0.5, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  NETWORK_PACKET_LOSS: { target: 'any-service', partial: true, minMinutes: 30, maxMinutes: 180, metric: 'net.packet_loss.pct', effect: 'spike', severity: 'P3', cascadingProb: 0.4, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  DB_CONTENTION: { target: 'leaf-service', partial: false, minMinutes: 60, maxMinutes: 300, metric: 'db.connection_pool.util', effect: 'spike', severity: 'P2', cascadingProb: 0.8, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  NETWORK_PARTITION: { target: 'region', partial: false, minMinutes: 30, maxMinutes: 120, metric: 'net.packet_loss.pct', effect: 'step', severity: 'P1', cascadingProb: 0, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  DEPENDENCY_DEGRADATION: { target: 'called-service', partial: false, minMinutes: 120, maxMinutes: 360, metric: 'net.latency.ms', effect: 'gradual', severity: 'P3', cascadingProb: 0.7, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  CONFIG_MISMATCH: { target: 'any-service', partial: true, minMinutes: 60, maxMinutes: 240, metric: 'app.error_rate', effect: 'intermittent', severity: 'P3', cascadingProb: 0.2, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  RESOURCE_EXHAUSTION: { target: 'any-service', partial: true, minMinutes: 60, maxMinutes: 240, metric: 'resource.pool.util', effect: 'gradual', severity: 'P2', cascadingProb: 0.4, cascadesAs: 'DEPENDENCY_DEGRADATION' },
-  CASCADING_FAILURE: { target: 'called-service', partial: false, minMinutes: 60, maxMinutes: 180, metric: 'app.error_rate', effect: 'spike', severity: 'P1', cascadingProb: 0.9, cascadesAs: 'CASCADING_FAILURE' },
+  MEMORY_LEAK: { target: 'any-service', partial: true, minMinutes: 240, maxMinutes: 720, metric: 'system.mem.util', effect: 'gradual', severity: 'P2', cascadingProb: 0.3, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: { prob: 0.5, configShare: 0 } },
+  CPU_SATURATION: { target: 'any-service', partial: true, minMinutes: 60, maxMinutes: 240, metric: 'system.cpu.util', effect: 'plateau', severity: 'P2', cascadingProb: 0.5, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: { prob: 0.4, configShare: 0 } },
+  NETWORK_PACKET_LOSS: { target: 'any-service', partial: true, minMinutes: 30, maxMinutes: 180, metric: 'net.packet_loss.pct', effect: 'spike', severity: 'P3', cascadingProb: 0.4, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: null },
+  DB_CONTENTION: { target: 'leaf-service', partial: false, minMinutes: 60, maxMinutes: 300, metric: 'db.connection_pool.util', effect: 'spike', severity: 'P2', cascadingProb: 0.8, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: null },
+  NETWORK_PARTITION: { target: 'region', partial: false, minMinutes: 30, maxMinutes: 120, metric: 'net.packet_loss.pct', effect: 'step', severity: 'P1', cascadingProb: 0, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: null },
+  DEPENDENCY_DEGRADATION: { target: 'called-service', partial: false, minMinutes: 120, maxMinutes: 360, metric: 'net.latency.ms', effect: 'gradual', severity: 'P3', cascadingProb: 0.7, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: null },
+  CONFIG_MISMATCH: { target: 'any-service', partial: true, minMinutes: 60, maxMinutes: 240, metric: 'app.error_rate', effect: 'intermittent', severity: 'P3', cascadingProb: 0.2, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: { prob: 1, configShare: 0.6 } },
+  RESOURCE_EXHAUSTION: { target: 'any-service', partial: true, minMinutes: 60, maxMinutes: 240, metric: 'resource.pool.util', effect: 'gradual', severity: 'P2', cascadingProb: 0.4, cascadesAs: 'DEPENDENCY_DEGRADATION', changeCause: { prob: 0.3, configShare: 1 } },
+  CASCADING_FAILURE: { target: 'called-service', partial: false, minMinutes: 60, maxMinutes: 180, metric: 'app.error_rate', effect: 'spike', severity: 'P1', cascadingProb: 0.9, cascadesAs: 'CASCADING_FAILURE', changeCause: null },
 };
 
 /**

@@ -1,10 +1,19 @@
 import type { GenerationConfig } from './config.ts';
 import { INCIDENT_SPECS, type IncidentType, type MetricKey } from './incident-types.ts';
-import { fork, int, pick, poisson, sample, uniform, uuid, weighted, type Rng } from './rng.ts';
+import { chance, fork, int, pick, poisson, sample, uniform, uuid, weighted, type Rng } from './rng.ts';
 import { DAY_MS, MINUTE_MS, parseDate } from './time.ts';
 import type { Host, ServiceNode, Topology } from './topology.ts';
 
 export type Severity = 'P1' | 'P2' | 'P3';
+
+/** A change (deployment or config change) that causes a primary incident minutes later. */
+export interface IncidentCause {
+  readonly kind: 'DEPLOYMENT' | 'CONFIG_CHANGE';
+  /** When the change is made, on a whole minute before the incident starts. */
+  readonly ms: number;
+  /** The `event_id` of the change's event, named by the catalog as `caused_by_event_id`. */
+  readonly eventId: string;
+}
 
 /** One incident of the plan: the ground truth that the day generator renders into signals. */
 export interface Incident {
@@ -40,6 +49,8 @@ export interface Incident {
   readonly children: string[];
   /** Incidents of other cascades whose windows intersect this one's. */
   readonly overlaps: string[];
+  /** The change that caused this incident (primaries only), or null. */
+  readonly cause: IncidentCause | null;
   /** Seed of this incident's own event stream, so its events do not depend on which day is rendered. */
   readonly seed: number;
 }
@@ -94,7 +105,11 @@ function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, day
   const endMs = startMs + minutes * MINUTE_MS;
   const target = chooseTarget(rng, type, topology);
   const id = uuid(rng);
-  const recovery = Math.max(g, 30) * MINUTE_MS;
+  let cause: IncidentCause | null = null;
+  if (spec.changeCause && chance(rng, spec.changeCause.prob)) {
+    const kind = chance(rng, spec.changeCause.configShare) ? 'CONFIG_CHANGE' : 'DEPLOYMENT';
+    cause = { kind, ms: startMs - int(rng, 2, 20) * MINUTE_MS, eventId: uuid(rng) };
+  }
   return {
     id,
     type,
@@ -108,7 +123,7 @@ function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, day
     services: [...new Set(target.hosts.map((h) => h.service))],
     startMs,
     endMs,
-    oomMs: type === 'MEMORY_LEAK' ? Math.max(startMs + g * MINUTE_MS, endMs - recovery) : null,
+    oomMs: type === 'MEMORY_LEAK' ? oomTime(startMs, endMs, g) : null,
     severity: spec.severity,
     strength: uniform(rng, 0.75, 1),
     metric: spec.metric,
@@ -118,8 +133,48 @@ function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, day
     hop: 0,
     children: [],
     overlaps: [],
+    cause,
     seed: rng.uint32(),
   };
+}
+
+/** When a memory leak's process is OOM-killed: one recovery stretch before the incident ends. */
+function oomTime(startMs: number, endMs: number, g: number): number {
+  return Math.max(startMs + g * MINUTE_MS, endMs - Math.max(g, 30) * MINUTE_MS);
+}
+
+/** Moves a primary (and its cause) to a new start, keeping its duration. */
+function moveTo(p: MutableIncident, startMs: number, g: number): void {
+  const shift = startMs - p.startMs;
+  p.startMs += shift;
+  p.endMs += shift;
+  if (p.oomMs !== null) p.oomMs = oomTime(p.startMs, p.endMs, g);
+  if (p.cause) p.cause = { ...p.cause, ms: p.cause.ms + shift };
+}
+
+/**
+ * Keeps a normal stretch before each primary: none of its hosts has an incident within the quiet
+ * gap before it (or after it ends, so the incidents already placed keep theirs), and it starts at
+ * least the gap after the dataset does. A primary that would break this is moved later, after
+ * the incident in its way, on a whole interval. Only incidents already placed are looked at, so
+ * adding days at the end never moves an earlier one.
+ */
+function keepQuietGap(p: MutableIncident, placed: readonly MutableIncident[], datasetStart: number, config: GenerationConfig): void {
+  const gap = config.quietGapMinutes * MINUTE_MS;
+  const g = config.granularityMinutes * MINUTE_MS;
+  const align = (ms: number): number => datasetStart + Math.ceil((ms - datasetStart) / g) * g;
+  if (p.startMs < datasetStart + gap) moveTo(p, align(datasetStart + gap), config.granularityMinutes);
+  const hosts = new Set(p.hosts);
+  const relevant = placed.filter((x) => x.hosts.some((h) => hosts.has(h)));
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const x of relevant) {
+      if (x.startMs < p.endMs + gap && x.endMs + gap > p.startMs) {
+        moveTo(p, align(x.endMs + gap), config.granularityMinutes);
+        moved = true;
+      }
+    }
+  }
 }
 
 /**
@@ -170,6 +225,7 @@ function cascade(rng: Rng, config: GenerationConfig, topology: Topology, primary
           hop: parent.hop + 1,
           children: [],
           overlaps: [],
+          cause: null,
           seed: rng.uint32(),
         };
         parent.children.push(id);
@@ -209,9 +265,14 @@ export function planIncidents(rng: Rng, config: GenerationConfig, topology: Topo
     const count = poisson(dayRng, config.incidentRate);
     for (let k = 0; k < count; k++) {
       const primary = makePrimary(dayRng, config, topology, start + d * DAY_MS);
+      keepQuietGap(primary, all, start, config);
       all.push(primary, ...cascade(dayRng, config, topology, primary));
     }
   }
+  // A primary moved past the last day is not part of this run (a longer run keeps it).
+  const endMs = start + config.days * DAY_MS;
+  const late = new Set(all.filter((x) => x.isPrimary && x.startMs >= endMs).map((x) => x.id));
+  if (late.size > 0) all.splice(0, all.length, ...all.filter((x) => !late.has(x.primaryId)));
   const order = new Map(all.map((inc, i) => [inc.id, i]));
   all.sort((a, b) => a.startMs - b.startMs || (order.get(a.id) as number) - (order.get(b.id) as number));
   markOverlaps(all);

@@ -18,6 +18,9 @@ export interface MetricRecord {
     'db.connection_pool.util': number;
     'resource.pool.util': number;
   };
+  /** Only with `annotateRecords`: the first incident active on the host in the interval. */
+  incident_id?: string;
+  incident_type?: string;
 }
 
 /** One span. A trace is the set of spans sharing a `trace_id`; the root has `parent_span_id: null`. */
@@ -37,6 +40,9 @@ export interface SpanRecord {
     'peer.service'?: string;
     'error.type'?: string;
   };
+  /** Only with `annotateRecords`. */
+  incident_id?: string;
+  incident_type?: string;
 }
 
 export interface LogRecord {
@@ -47,6 +53,9 @@ export interface LogRecord {
   trace_id: string;
   span_id: string;
   message: string;
+  /** Only with `annotateRecords`. */
+  incident_id?: string;
+  incident_type?: string;
 }
 
 /** Events vary by `type`; all have `timestamp`, `type` and `message`. */
@@ -72,6 +81,23 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** One incident on a host in an interval, as the label files list it. */
+export interface LabelEntry {
+  incident_id: string;
+  incident_type: string;
+  primary_incident_id: string;
+  /** `root_cause`: where a primary incident happens; `symptom`: hit by a cascade or by failures passed up from a callee. */
+  role: 'root_cause' | 'symptom';
+}
+
+/** A host-interval with at least one active incident: one row of `metadata/labels/YYYY-MM/labels_YYYY-MM-DD.json`. */
+export interface LabelRecord {
+  timestamp: string;
+  host_id: string;
+  service: string;
+  incidents: LabelEntry[];
+}
+
 /** Everything one day contributes to the dataset. */
 export interface DayRecords {
   /** `YYYY-MM-DD` */
@@ -80,4 +106,6 @@ export interface DayRecords {
   readonly events: EventRecord[];
   readonly logs: LogRecord[];
   readonly traces: SpanRecord[];
+  /** Ground truth, always made: every host-interval with an active incident. */
+  readonly labels: LabelRecord[];
 }

@@ -36,7 +36,27 @@ export interface DayState {
   readonly down: Uint8Array;
   /** Index in INCIDENT_TYPES of the incident that dominates the host's errors, or -1. */
   readonly cause: Int8Array;
+  /** Sampling noise of the error-rate metric, as a factor on `fail` (the metric is 100 × fail × this). */
+  readonly errorNoise: Float64Array;
+  /** The incidents active on each host-interval and the host's role in them; null when none. */
+  readonly labels: (HostLabel[] | null)[];
 }
+
+/** One incident active on a host in an interval: the ground truth of the label files. */
+export interface HostLabel {
+  readonly incident: Incident;
+  /**
+   * `root_cause`: the host is where a primary incident happens. `symptom`: the host is hit by a
+   * cascaded incident, or its requests fail because a callee's incident passes failures up.
+   */
+  readonly role: 'root_cause' | 'symptom';
+}
+
+/**
+ * Failures passed up from callees below this share (0.1 percentage points of a caller's error
+ * rate) do not make the caller a symptom: they are far inside the metric's noise.
+ */
+export const SYMPTOM_MIN_SHARE = 0.001;
 
 /** Traffic relative to the daily peak: a business-hours curve, lower at weekends. */
 export function trafficLoad(ms: number): number {
@@ -211,6 +231,8 @@ export function allocDayState(intervals: number, hostCount: number): DayState {
     resourcePool: new Float64Array(n),
     down: new Uint8Array(n),
     cause: new Int8Array(n),
+    errorNoise: new Float64Array(n),
+    labels: new Array<HostLabel[] | null>(n).fill(null),
   };
 }
 
@@ -243,14 +265,22 @@ export function computeInterval(
       a.requests = b.requests * traffic * (granularityMinutes / 15) * (1 + 0.05 * noise(noiseRng));
       a.db = b.dbPool * (0.6 + 0.8 * traffic) + 2 * noise(noiseRng);
       a.res = b.resourcePool * (0.8 + 0.4 * traffic) + 2 * noise(noiseRng);
+      const errorNoise = 1 + 0.1 * noise(noiseRng);
+      // A healthy network still drops a few hundredths of a percent.
+      a.loss = 0.02 * (1 + 0.5 * noise(noiseRng));
       a.slowdown = 1;
       a.errPct = b.errorPct;
-      a.loss = 0;
       a.down = false;
       a.cause = -1;
       a.causeErr = 0.5; // below this an incident's errors do not change the error messages
-      for (const inc of incidentsByHost[host.index] ?? []) applyIncident(a, inc, host, mid, g, intervalStart);
       const i = base + host.index;
+      let labels: HostLabel[] | null = null;
+      for (const inc of incidentsByHost[host.index] ?? []) {
+        applyIncident(a, inc, host, mid, g, intervalStart);
+        if (inc.startMs < intervalStart + g && inc.endMs > intervalStart) (labels ??= []).push({ incident: inc, role: inc.isPrimary ? 'root_cause' : 'symptom' });
+      }
+      out.labels[i] = labels;
+      out.errorNoise[i] = errorNoise;
       out.cpu[i] = clamp(a.cpu, 0.5, 100);
       out.mem[i] = clamp(a.mem, 1, 100);
       out.latency[i] = a.latency * a.slowdown;
@@ -266,20 +296,38 @@ export function computeInterval(
   }
   // A failed call is retried once on another host, so a callee whose share of failures is q passes
   // about q² up to its caller. Callees first, so each caller sees its callees' final shares.
+  // Alongside, the incidents behind the failures a service passes up: its callers are their symptoms.
   const share = new Map<string, number>();
+  const sources = new Map<string, Set<Incident>>();
   for (const service of topology.calleesFirst) {
     let ok = 1;
+    let passedUp: Set<Incident> | null = null;
     for (const c of service.calls) {
       const q = share.get(c) as number;
-      ok *= 1 - CALL_PROBABILITY * q * q;
+      const passed = CALL_PROBABILITY * q * q;
+      ok *= 1 - passed;
+      const from = sources.get(c);
+      if (from && passed >= SYMPTOM_MIN_SHARE) for (const inc of from) (passedUp ??= new Set()).add(inc);
     }
     let sum = 0;
+    let own: Set<Incident> | null = passedUp ? new Set(passedUp) : null;
     for (const host of service.hosts) {
       const i = base + host.index;
       const f = 1 - (1 - (out.ownFail[i] as number)) * ok;
       out.fail[i] = f;
       sum += f;
+      const direct = out.labels[i] ?? null;
+      if (direct) for (const l of direct) (own ??= new Set()).add(l.incident);
+      if (passedUp) {
+        let labels = direct;
+        for (const inc of passedUp) {
+          if (labels?.some((l) => l.incident === inc)) continue;
+          (labels ??= []).push({ incident: inc, role: 'symptom' });
+        }
+        out.labels[i] = labels;
+      }
     }
+    if (own) sources.set(service.name, own);
     share.set(service.name, sum / service.hosts.length);
   }
 }

@@ -31,6 +31,11 @@ function text(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
+/** The debugging fields of `annotateRecords`, when present (always last in the record). */
+function labelTail(r: { incident_id?: string; incident_type?: string }): string {
+  return r.incident_id === undefined ? '' : `,"incident_id":"${r.incident_id}","incident_type":"${r.incident_type as string}"`;
+}
+
 export function metricJson(m: MetricRecord): string {
   const x = m.metrics;
   return (
@@ -38,7 +43,7 @@ export function metricJson(m: MetricRecord): string {
     `"system.cpu.util":${num2(x['system.cpu.util'])},"system.mem.util":${num2(x['system.mem.util'])},` +
     `"net.latency.ms":${num2(x['net.latency.ms'])},"app.error_rate":${num2(x['app.error_rate'])},` +
     `"app.request_count":${num2(x['app.request_count'])},"net.packet_loss.pct":${num2(x['net.packet_loss.pct'])},` +
-    `"db.connection_pool.util":${num2(x['db.connection_pool.util'])},"resource.pool.util":${num2(x['resource.pool.util'])}}}`
+    `"db.connection_pool.util":${num2(x['db.connection_pool.util'])},"resource.pool.util":${num2(x['resource.pool.util'])}}${labelTail(m)}}`
   );
 }
 
@@ -50,12 +55,12 @@ export function spanJson(s: SpanRecord): string {
   return (
     `{"trace_id":"${s.trace_id}","span_id":"${s.span_id}","parent_span_id":${s.parent_span_id === null ? 'null' : `"${s.parent_span_id}"`},` +
     `"timestamp":"${s.timestamp}","service_name":"${s.service_name}","operation":${text(s.operation)},"duration_ms":${num3(s.duration_ms)},` +
-    `"status_code":${s.status_code},"attributes":{${attrs}}}`
+    `"status_code":${s.status_code},"attributes":{${attrs}}${labelTail(s)}}`
   );
 }
 
 export function logJson(l: LogRecord): string {
-  return `{"timestamp":"${l.timestamp}","level":"${l.level}","service":"${l.service}","host":"${l.host}","trace_id":"${l.trace_id}","span_id":"${l.span_id}","message":${text(l.message)}}`;
+  return `{"timestamp":"${l.timestamp}","level":"${l.level}","service":"${l.service}","host":"${l.host}","trace_id":"${l.trace_id}","span_id":"${l.span_id}","message":${text(l.message)}${labelTail(l)}}`;
 }
 
 /** One JSON array, one record per line, each record written by `line`. */

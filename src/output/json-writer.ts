@@ -12,6 +12,11 @@ export function dayFilePath(signal: Signal, date: string): string {
   return `${signal}/${date.slice(0, 7)}/${signal}_${date}.json`;
 }
 
+/** Where a day's label file lives: `metadata/labels/2024-06/labels_2024-06-14.json`. */
+export function labelFilePath(date: string): string {
+  return `metadata/labels/${date.slice(0, 7)}/labels_${date}.json`;
+}
+
 export const CATALOG_PATH = 'metadata/incident_catalog.json';
 export const ROOT_CAUSE_PATH = 'metadata/root_cause.txt';
 
@@ -56,6 +61,7 @@ export function serializeSignal(signal: Signal, day: DayRecords): string {
 export function dayFiles(sim: Simulation, day: DayRecords): Map<string, string> {
   const files = new Map<string, string>();
   for (const signal of sim.config.signals) files.set(dayFilePath(signal, day.date), serializeSignal(signal, day));
+  files.set(labelFilePath(day.date), serializeRecords(day.labels));
   return files;
 }
 

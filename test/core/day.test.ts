@@ -117,7 +117,7 @@ test('metrics: one record per host and interval, ISO UTC timestamps, values in r
 });
 
 test('events: all eleven types, ISO UTC, in time order, one INCIDENT_RESOLVED per incident that ends in range', async (t) => {
-  const { dir, sim, catalog } = await generate(t, { ...BUSY, days: 8, incidentMix: { MEMORY_LEAK: 3, DB_CONTENTION: 1, CASCADING_FAILURE: 1 } });
+  const { dir, sim, catalog } = await generate(t, { ...BUSY, days: 8, incidentMix: { MEMORY_LEAK: 3, DB_CONTENTION: 1, CASCADING_FAILURE: 1 }, annotateRecords: true });
   const events = await readAll<EventRecord>(dir, sim, 'events');
   const types = new Set(events.map((e) => e.type));
   for (const type of EVENT_TYPES) assert.ok(types.has(type), `${type} present`);
@@ -131,7 +131,7 @@ test('events: all eleven types, ISO UTC, in time order, one INCIDENT_RESOLVED pe
 });
 
 test('CASCADE_TRIGGER names the failing dependency; ALERT_TRIGGER reports the metric above its threshold', async (t) => {
-  const { dir, sim, catalog } = await generate(t, BUSY);
+  const { dir, sim, catalog } = await generate(t, { ...BUSY, annotateRecords: true });
   const events = await readAll<EventRecord>(dir, sim, 'events');
   const metrics = await readAll<MetricRecord>(dir, sim, 'metrics');
   const byId = new Map(catalog.incidents.map((i) => [i.id, i]));
@@ -159,7 +159,7 @@ test('CASCADE_TRIGGER names the failing dependency; ALERT_TRIGGER reports the me
 });
 
 test('an incident that runs past midnight shows in both days and stays whole in the catalog', async (t) => {
-  const { dir, catalog } = await generate(t, { days: 6, hostsPerService: 2, incidentRate: 3, seed: 8, incidentMix: { CPU_SATURATION: 1 } });
+  const { dir, catalog } = await generate(t, { days: 6, hostsPerService: 2, incidentRate: 3, seed: 8, incidentMix: { CPU_SATURATION: 1 }, annotateRecords: true });
   const crossing = catalog.incidents.filter((i) => i.is_primary && i.crosses_midnight && i.end_time.slice(0, 10) <= '2024-06-06');
   assert.ok(crossing.length > 0, 'a midnight-crossing incident exists');
   let plateaus = 0;

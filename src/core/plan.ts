@@ -24,6 +24,8 @@ export interface Incident {
   readonly primaryId: string;
   /** The incident whose failure caused this one; null for a primary. */
   readonly parentId: string | null;
+  /** The same, as an object: a cascaded incident follows its parent's course, one hop later. */
+  readonly parent: Incident | null;
   /** Null only for a network partition, whose root cause is a region, not a service. */
   readonly targetService: string | null;
   readonly targetHost: string | null;
@@ -116,6 +118,7 @@ function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, day
     isPrimary: true,
     primaryId: id,
     parentId: null,
+    parent: null,
     targetService: target.service?.name ?? null,
     targetHost: target.service ? (target.hosts[0] as Host).id : null,
     targetRegion: target.region,
@@ -208,6 +211,7 @@ function cascade(rng: Rng, config: GenerationConfig, topology: Topology, primary
           isPrimary: false,
           primaryId: primary.id,
           parentId: parent.id,
+          parent,
           targetService: callerName,
           targetHost: (caller.hosts[0] as Host).id,
           targetRegion: null,

@@ -90,6 +90,30 @@ export function envelope(inc: Incident, ms: number, granularityMs: number): numb
   return Math.min(1, (ms - inc.startMs) / ramp, (inc.endMs - ms) / ramp);
 }
 
+/**
+ * How far an incident's effect has developed at `ms`, 0..1: gradual types build up over a share of
+ * their window, the others follow their envelope. A cascaded incident can be no further along than
+ * its parent was one hop earlier, so along a cascade each service moves after the one it depends on.
+ */
+export function progress(inc: Incident, ms: number, granularityMs: number): number {
+  const env = envelope(inc, ms, granularityMs);
+  if (env <= 0) return 0;
+  const dur = inc.endMs - inc.startMs;
+  if (inc.parent) return env * progress(inc.parent, ms - (inc.startMs - inc.parent.startMs), granularityMs);
+  switch (inc.type) {
+    case 'DEPENDENCY_DEGRADATION':
+      return Math.min(1, (ms - inc.startMs) / (0.6 * dur)) * env;
+    case 'RESOURCE_EXHAUSTION':
+      return Math.min(1, (ms - inc.startMs) / (0.5 * dur)) * env;
+    case 'MEMORY_LEAK': {
+      const oom = inc.oomMs as number;
+      return ms < oom ? Math.min(1, (ms - inc.startMs) / (oom - inc.startMs)) : env;
+    }
+    default:
+      return env;
+  }
+}
+
 /** Mutable per-host values while incidents are applied. */
 interface Acc {
   cpu: number;
@@ -126,9 +150,10 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
     case 'MEMORY_LEAK': {
       const oom = inc.oomMs as number;
       if (mid < oom && intervalStart + g <= oom) {
-        // Heap grows until the OOM killer steps in; GC pressure costs CPU and latency late in the ramp.
+        // Heap grows until the OOM killer steps in, fastest at first (caches and buffers that are
+        // never freed), then slower as the GC works harder; GC pressure costs CPU and latency late on.
         const p = Math.min(1, (mid - inc.startMs) / (oom - inc.startMs));
-        a.mem += (97 - a.mem) * Math.pow(p, 1.3);
+        a.mem += (97 - a.mem) * Math.pow(p, 0.6);
         a.cpu += 15 * p * p;
         a.slowdown *= 1 + 1.5 * p * p * p;
         addErr(a, inc.type, 4 * Math.pow(p, 6));
@@ -173,8 +198,9 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       addErr(a, inc.type, 45 * x);
       return;
     case 'DEPENDENCY_DEGRADATION': {
-      // Primary: a slow service, worse over time. Cascaded: callers held up by a slow or failing callee.
-      const p = inc.isPrimary ? Math.min(1, (mid - inc.startMs) / (0.6 * dur)) * env : env;
+      // Primary: a slow service, worse over time. Cascaded: callers held up by a slow or failing
+      // callee, as far as the callee's trouble had gone one hop earlier.
+      const p = progress(inc, mid, g);
       const y = p * inc.strength;
       a.latency += 30 * y;
       a.slowdown *= 1 + (inc.isPrimary ? 6 : 4) * y;
@@ -196,11 +222,13 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       } else addErr(a, inc.type, 0.5 * p);
       return;
     }
-    case 'CASCADING_FAILURE':
-      a.cpu += (inc.isPrimary ? 20 : 10) * x;
-      a.slowdown *= 1 + 3 * x;
-      addErr(a, inc.type, (inc.isPrimary ? 35 : 25) * x);
+    case 'CASCADING_FAILURE': {
+      const y = progress(inc, mid, g) * inc.strength;
+      a.cpu += (inc.isPrimary ? 20 : 10) * y;
+      a.slowdown *= 1 + 3 * y;
+      addErr(a, inc.type, (inc.isPrimary ? 35 : 25) * y);
       return;
+    }
   }
 }
 
@@ -294,8 +322,9 @@ export function computeInterval(
       out.cause[i] = a.cause;
     }
   }
-  // A failed call is retried once on another host, so a callee whose share of failures is q passes
-  // about q² up to its caller. Callees first, so each caller sees its callees' final shares.
+  // A failed call is retried once on another host (the same one when there is only one), so a call
+  // fails when both attempts do: with host shares f, that is (S² − Σf²) / (n(n − 1)) for n > 1 hosts,
+  // f² for one. Callees first, so each caller sees its callees' final shares.
   // Alongside, the incidents behind the failures a service passes up: its callers are their symptoms.
   const share = new Map<string, number>();
   const sources = new Map<string, Set<Incident>>();
@@ -303,19 +332,20 @@ export function computeInterval(
     let ok = 1;
     let passedUp: Set<Incident> | null = null;
     for (const c of service.calls) {
-      const q = share.get(c) as number;
-      const passed = CALL_PROBABILITY * q * q;
+      const passed = CALL_PROBABILITY * (share.get(c) as number);
       ok *= 1 - passed;
       const from = sources.get(c);
       if (from && passed >= SYMPTOM_MIN_SHARE) for (const inc of from) (passedUp ??= new Set()).add(inc);
     }
     let sum = 0;
+    let sumSq = 0;
     let own: Set<Incident> | null = passedUp ? new Set(passedUp) : null;
     for (const host of service.hosts) {
       const i = base + host.index;
       const f = 1 - (1 - (out.ownFail[i] as number)) * ok;
       out.fail[i] = f;
       sum += f;
+      sumSq += f * f;
       const direct = out.labels[i] ?? null;
       if (direct) for (const l of direct) (own ??= new Set()).add(l.incident);
       if (passedUp) {
@@ -328,6 +358,8 @@ export function computeInterval(
       }
     }
     if (own) sources.set(service.name, own);
-    share.set(service.name, sum / service.hosts.length);
+    const n = service.hosts.length;
+    // What a caller's call to this service fails with, after its retry.
+    share.set(service.name, n > 1 ? Math.max(0, (sum * sum - sumSq) / (n * (n - 1))) : sumSq);
   }
 }

@@ -1,0 +1,667 @@
+import { INCIDENT_SPECS, INCIDENT_TYPES, type IncidentType, type MetricKey } from '../core/incident-types.ts';
+import type { Bar, Correlation, Ratio, ValidationReport } from './report.ts';
+
+/** The catalog fields the validator reads; anything else in it is ignored, anything missing is tolerated. */
+export interface CatalogLike {
+  readonly generation_config?: {
+    readonly granularity_minutes?: number;
+    readonly service_dependencies?: Readonly<Record<string, readonly string[]>>;
+  };
+  readonly incidents: readonly CatalogIncidentLike[];
+}
+
+export interface CatalogIncidentLike {
+  readonly id: string;
+  readonly type: string;
+  readonly target_service?: string | null;
+  readonly start_time: string;
+  readonly end_time: string;
+  readonly is_primary?: boolean;
+  readonly parent_incident_id?: string | null;
+  readonly primary_incident_id?: string | null;
+  readonly affected_hosts?: readonly string[];
+  readonly caused_by_event_id?: string | null;
+}
+
+type Row = Record<string, unknown>;
+
+/** One day of a dataset as parsed JSON; a signal that is not there is an empty list, labels null. */
+export interface DayInput {
+  readonly date: string;
+  readonly metrics: readonly Row[];
+  readonly traces: readonly Row[];
+  readonly logs: readonly Row[];
+  readonly events: readonly Row[];
+  readonly labels: readonly Row[] | null;
+}
+
+export interface AnalyzerOptions {
+  /** Midnight (UTC) of the first day, in ms. */
+  readonly startMs: number;
+  readonly days: number;
+  readonly granularityMinutes: number;
+  /** Robust z-score at or above which a value departs from its host's baseline. Default 4. */
+  readonly zThreshold?: number;
+}
+
+/** The metrics that carry an incident signature, in a fixed order. */
+const SIGNATURE_METRICS: readonly MetricKey[] = [
+  'system.cpu.util',
+  'system.mem.util',
+  'net.latency.ms',
+  'app.error_rate',
+  'net.packet_loss.pct',
+  'db.connection_pool.util',
+  'resource.pool.util',
+];
+const ERROR_RATE = SIGNATURE_METRICS.indexOf('app.error_rate');
+const HOUR_MS = 3_600_000;
+
+/**
+ * The least spread a baseline is given, per metric, added to 1 % of its median: a host whose metric
+ * is flat (a constant error rate, a healthy network's loss) would otherwise call any change infinite.
+ */
+const SCALE_FLOOR: Readonly<Record<string, number>> = {
+  'system.cpu.util': 0.5,
+  'system.mem.util': 0.5,
+  'net.latency.ms': 0.5,
+  'app.error_rate': 0.05,
+  'net.packet_loss.pct': 0.02,
+  'db.connection_pool.util': 0.5,
+  'resource.pool.util': 0.5,
+};
+
+/** Timestamps with Z, or without a zone as the original wrote them (read as UTC). */
+export function parseTime(text: unknown): number {
+  if (typeof text !== 'string') return Number.NaN;
+  const t = text.includes('T') ? text : text.replace(' ', 'T');
+  return Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
+}
+
+interface HostSeries {
+  readonly id: string;
+  readonly service: string;
+  /** One array per signature metric, NaN where no record was seen. */
+  readonly values: Float32Array[];
+  readonly labeled: Uint8Array;
+  readonly spans: Uint16Array;
+  readonly failed: Uint16Array;
+  /** Filled by finish(): median and scale per metric. */
+  median: Float64Array;
+  scale: Float64Array;
+}
+
+function ratio(numerator: number, denominator: number): Ratio {
+  return { numerator, denominator, value: denominator === 0 ? null : Math.round((numerator / denominator) * 10000) / 10000 };
+}
+
+/**
+ * Pearson's r of the metric (xs) and the sampled failed share (ys), and the r that a perfect metric
+ * would reach with that many spans per cell: the sampled share of n spans varies by p(1 − p)/n
+ * around the true p, and that noise alone caps r at √(var p / (var p + mean noise)).
+ */
+function pearson(xs: readonly number[], ys: readonly number[], ns: readonly number[], cell: string): Correlation {
+  const n = xs.length;
+  if (n < 3) return { r: null, ceiling: null, cells: n, cell };
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xs[i] as number;
+    my += ys[i] as number;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] as number) - mx;
+    const dy = (ys[i] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  const r = sxx === 0 || syy === 0 ? null : Math.round((sxy / Math.sqrt(sxx * syy)) * 10000) / 10000;
+  let noise = 0;
+  for (let i = 0; i < n; i++) noise += ((xs[i] as number) * (1 - (xs[i] as number))) / (ns[i] as number);
+  const varX = sxx / n;
+  const ceiling = varX === 0 ? null : Math.round(Math.sqrt(varX / (varX + noise / n)) * 10000) / 10000;
+  return { r, ceiling, cells: n, cell };
+}
+
+function median(values: Float64Array): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Measures a dataset day by day (memory grows with hosts × intervals, not with records), then
+ * reports. Pure: the caller reads the files and hands over parsed days, in any order.
+ */
+export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
+  const g = options.granularityMinutes * 60_000;
+  const perDay = 1440 / options.granularityMinutes;
+  const total = options.days * perDay;
+  const z = options.zThreshold ?? 4;
+  const endMs = options.startMs + options.days * 86_400_000;
+  const hosts = new Map<string, HostSeries>();
+  const serviceHosts = new Map<string, HostSeries[]>();
+  const observedEdges = new Set<string>();
+  let labelFiles = false;
+  const labeledDays = new Map<string, Set<string>>();
+
+  let traceCount = 0;
+  let validTrees = 0;
+  let spanCount = 0;
+  let logCount = 0;
+  let joinedLogs = 0;
+  let levelOk = 0;
+  let alertCount = 0;
+  let alertOk = 0;
+  const pendingAlerts: Row[] = [];
+  const eventsById = new Map<string, { type: string; ms: number; service: unknown }>();
+  let previousSpans = new Map<string, number>();
+
+  const graph = catalog.generation_config?.service_dependencies;
+  const calls = (caller: string, callee: string): boolean => (graph ? (graph[caller] ?? []).includes(callee) : observedEdges.has(`${caller}>${callee}`));
+
+  function series(id: string, service: string): HostSeries {
+    let s = hosts.get(id);
+    if (!s) {
+      s = {
+        id,
+        service,
+        values: SIGNATURE_METRICS.map(() => new Float32Array(total).fill(Number.NaN)),
+        labeled: new Uint8Array(total),
+        spans: new Uint16Array(total),
+        failed: new Uint16Array(total),
+        median: new Float64Array(SIGNATURE_METRICS.length),
+        scale: new Float64Array(SIGNATURE_METRICS.length),
+      };
+      hosts.set(id, s);
+      serviceHosts.set(service, [...(serviceHosts.get(service) ?? []), s]);
+    }
+    return s;
+  }
+
+  const slot = (ms: number): number => {
+    const k = Math.floor((ms - options.startMs) / g);
+    return k >= 0 && k < total ? k : -1;
+  };
+
+  function addMetrics(rows: readonly Row[]): void {
+    for (const m of rows) {
+      const k = slot(parseTime(m.timestamp));
+      const values = m.metrics as Record<string, unknown> | undefined;
+      if (k < 0 || typeof m.host_id !== 'string' || !values) continue;
+      const s = series(m.host_id, String(m.service));
+      for (let j = 0; j < SIGNATURE_METRICS.length; j++) {
+        const v = values[SIGNATURE_METRICS[j] as string];
+        if (typeof v === 'number') (s.values[j] as Float32Array)[k] = v;
+      }
+    }
+  }
+
+  /** Checks every trace of the day and counts each host-interval's spans and failures. */
+  function addTraces(rows: readonly Row[]): Map<string, number> {
+    const spanStatus = new Map<string, number>();
+    const byTrace = new Map<string, Row[]>();
+    for (const s of rows) {
+      const list = byTrace.get(String(s.trace_id));
+      if (list) list.push(s);
+      else byTrace.set(String(s.trace_id), [s]);
+    }
+    for (const [traceId, spans] of byTrace) {
+      traceCount++;
+      const byId = new Map<string, Row>();
+      for (const s of spans) byId.set(String(s.span_id), s);
+      let ok = byId.size === spans.length;
+      const roots = spans.filter((s) => s.parent_span_id === null || s.parent_span_id === undefined);
+      ok &&= roots.length === 1;
+      const children = new Map<string, Row[]>();
+      for (const s of spans) {
+        spanStatus.set(`${traceId}/${String(s.span_id)}`, Number(s.status_code));
+        if (s.parent_span_id === null || s.parent_span_id === undefined) continue;
+        const parent = byId.get(String(s.parent_span_id));
+        if (!parent) {
+          ok = false;
+          continue;
+        }
+        const key = String(parent.span_id);
+        children.set(key, [...(children.get(key) ?? []), s]);
+        observedEdges.add(`${String(parent.service_name)}>${String(s.service_name)}`);
+        const start = parseTime(s.timestamp);
+        const pStart = parseTime(parent.timestamp);
+        // Children inside their parents; timestamps are whole milliseconds, durations finer.
+        ok &&= start >= pStart && start + Number(s.duration_ms) <= pStart + Number(parent.duration_ms) + 1;
+      }
+      // Reachable from the root: with one root and every parent present, that rules out cycles.
+      if (ok && roots.length === 1) {
+        let reached = 0;
+        const stack = [roots[0] as Row];
+        while (stack.length > 0 && reached <= spans.length) {
+          const s = stack.pop() as Row;
+          reached++;
+          for (const c of children.get(String(s.span_id)) ?? []) stack.push(c);
+        }
+        ok = reached === spans.length;
+      }
+      if (ok && graph) for (const s of spans) if (s.parent_span_id) ok &&= calls(String(byId.get(String(s.parent_span_id))?.service_name), String(s.service_name));
+      if (ok) validTrees++;
+      for (const s of spans) {
+        spanCount++;
+        const host = hosts.get(String((s.attributes as Row | undefined)?.['host.name'] ?? ''));
+        const k = slot(parseTime(s.timestamp));
+        if (!host || k < 0) continue;
+        host.spans[k] = Math.min(65535, (host.spans[k] as number) + 1);
+        if (Number(s.status_code) >= 500) host.failed[k] = Math.min(65535, (host.failed[k] as number) + 1);
+      }
+    }
+    return spanStatus;
+  }
+
+  function addLogs(rows: readonly Row[], spans: Map<string, number>): void {
+    for (const l of rows) {
+      logCount++;
+      const key = `${String(l.trace_id)}/${String(l.span_id)}`;
+      const status = spans.get(key) ?? previousSpans.get(key);
+      if (status === undefined) continue;
+      joinedLogs++;
+      if ((l.level === 'ERROR') === status >= 500) levelOk++;
+    }
+  }
+
+  function addLabels(date: string, rows: readonly Row[]): void {
+    labelFiles = true;
+    for (const r of rows) {
+      const k = slot(parseTime(r.timestamp));
+      const host = typeof r.host_id === 'string' ? series(r.host_id, String(r.service)) : null;
+      if (host && k >= 0) host.labeled[k] = 1;
+      for (const e of (r.incidents as Row[] | undefined) ?? []) {
+        const id = String(e.incident_id);
+        let days = labeledDays.get(id);
+        if (!days) labeledDays.set(id, (days = new Set()));
+        days.add(date);
+      }
+    }
+  }
+
+  function value(host: HostSeries, metric: number, k: number): number {
+    return (host.values[metric] as Float32Array)[k] as number;
+  }
+
+  function zAt(host: HostSeries, metric: number, k: number): number {
+    const v = value(host, metric, k);
+    return Number.isNaN(v) ? Number.NaN : (v - (host.median[metric] as number)) / (host.scale[metric] as number);
+  }
+
+  const departs = (host: HostSeries, metric: number, k: number): boolean => zAt(host, metric, k) >= z;
+
+  function baselines(): void {
+    for (const host of hosts.values()) {
+      for (let j = 0; j < SIGNATURE_METRICS.length; j++) {
+        const column = host.values[j] as Float32Array;
+        const present = Float64Array.from(column.filter((v) => !Number.isNaN(v)));
+        const med = median(present);
+        const mad = median(present.map((v) => Math.abs(v - med)));
+        host.median[j] = med;
+        host.scale[j] = 1.4826 * mad + 0.01 * Math.abs(med) + (SCALE_FLOOR[SIGNATURE_METRICS[j] as string] as number);
+      }
+    }
+  }
+
+  /** Without label files, the catalog's windows on each incident's hosts stand in for them. */
+  function labelsFromCatalog(): void {
+    for (const inc of catalog.incidents) {
+      const from = Math.max(0, slot(parseTime(inc.start_time)));
+      const endK = Math.floor((Math.min(endMs, parseTime(inc.end_time)) - options.startMs - 1) / g);
+      for (const id of inc.affected_hosts ?? []) {
+        const host = hosts.get(id);
+        if (host) for (let k = from; k <= endK && k < total; k++) host.labeled[k] = 1;
+      }
+    }
+  }
+
+  function windowSlots(inc: CatalogIncidentLike): [number, number] | null {
+    const start = Math.max(options.startMs, parseTime(inc.start_time));
+    const end = Math.min(endMs, parseTime(inc.end_time));
+    if (!(end > start)) return null;
+    return [Math.floor((start - options.startMs) / g), Math.ceil((end - options.startMs) / g) - 1];
+  }
+
+  function detection(): ValidationReport['detection'] {
+    const out: Record<string, Ratio & { metric: string }> = {};
+    const counts = new Map<string, [number, number]>();
+    for (const inc of catalog.incidents) {
+      const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
+      const w = windowSlots(inc);
+      if (!spec || !w) continue;
+      const metric = SIGNATURE_METRICS.indexOf(spec.metric);
+      let found = false;
+      for (const id of inc.affected_hosts ?? []) {
+        const host = hosts.get(id);
+        if (!host) continue;
+        for (let k = w[0]; k <= w[1] && !found; k++) found = departs(host, metric, k);
+        if (found) break;
+      }
+      const c = counts.get(inc.type) ?? [0, 0];
+      counts.set(inc.type, [c[0] + (found ? 1 : 0), c[1] + 1]);
+    }
+    for (const t of INCIDENT_TYPES) {
+      const c = counts.get(t) ?? [0, 0];
+      out[t] = { ...ratio(c[0], c[1]), metric: INCIDENT_SPECS[t].metric };
+    }
+    return out;
+  }
+
+  function falseAlarms(): Ratio {
+    let outside = 0;
+    let alarms = 0;
+    for (const host of hosts.values()) {
+      for (let k = 0; k < total; k++) {
+        if (host.labeled[k] === 1 || Number.isNaN(value(host, 0, k))) continue;
+        outside++;
+        for (let j = 0; j < SIGNATURE_METRICS.length; j++) {
+          if (departs(host, j, k)) {
+            alarms++;
+            break;
+          }
+        }
+      }
+    }
+    return ratio(alarms, outside);
+  }
+
+  function errorRate(): ValidationReport['errorRate'] {
+    const hx: number[] = [];
+    const hy: number[] = [];
+    const hn: number[] = [];
+    const cells = new Map<string, { expected: number; spans: number; failed: number }>();
+    let expected = 0;
+    let failed = 0;
+    for (const host of hosts.values()) {
+      for (let k = 0; k < total; k++) {
+        const n = host.spans[k] as number;
+        const rate = value(host, ERROR_RATE, k);
+        if (n === 0 || Number.isNaN(rate)) continue;
+        const f = host.failed[k] as number;
+        hx.push(rate / 100);
+        hy.push(f / n);
+        hn.push(n);
+        expected += (n * rate) / 100;
+        failed += f;
+        const key = `${host.service}|${Math.floor((k * g) / HOUR_MS)}`;
+        const c = cells.get(key) ?? { expected: 0, spans: 0, failed: 0 };
+        c.expected += (n * rate) / 100;
+        c.spans += n;
+        c.failed += f;
+        cells.set(key, c);
+      }
+    }
+    const sx: number[] = [];
+    const sy: number[] = [];
+    const sn: number[] = [];
+    for (const c of cells.values()) {
+      sx.push(c.expected / c.spans);
+      sy.push(c.failed / c.spans);
+      sn.push(c.spans);
+    }
+    return {
+      serviceHour: pearson(sx, sy, sn, 'service × hour: the metric averaged over the sampled spans of the service in the hour, against their failed share'),
+      hostInterval: pearson(hx, hy, hn, 'host × interval with at least one sampled span'),
+      expectedFailedSpans: Math.round(expected),
+      failedSpans: failed,
+    };
+  }
+
+  function checkAlerts(): void {
+    for (const a of pendingAlerts) {
+      alertCount++;
+      const host = hosts.get(String(a.source));
+      const metric = SIGNATURE_METRICS.indexOf(a.metric as MetricKey);
+      const k = slot(parseTime(a.timestamp));
+      if (!host || metric < 0 || k < 0) continue;
+      const v = value(host, metric, k);
+      if (v === Math.fround(Number(a.current_value)) && Number(a.current_value) > Number(a.threshold_value)) alertOk++;
+    }
+  }
+
+  /** The first interval of an incident's window in which its signature departs on one of its hosts. */
+  function onset(inc: CatalogIncidentLike): number | null {
+    const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
+    const w = windowSlots(inc);
+    if (!spec || !w) return null;
+    const metric = SIGNATURE_METRICS.indexOf(spec.metric);
+    let first: number | null = null;
+    for (const id of inc.affected_hosts ?? []) {
+      const host = hosts.get(id);
+      for (let k = w[0]; host && k <= w[1] && (first === null || k < first); k++) {
+        if (departs(host, metric, k)) first = k;
+      }
+    }
+    return first;
+  }
+
+  /** Whether another cascade has an incident on one of this incident's hosts during its window. */
+  function confounded(inc: CatalogIncidentLike): boolean {
+    const hostsOf = new Set(inc.affected_hosts ?? []);
+    const start = parseTime(inc.start_time);
+    const end = parseTime(inc.end_time);
+    return catalog.incidents.some(
+      (o) =>
+        o.primary_incident_id !== undefined &&
+        o.primary_incident_id !== inc.primary_incident_id &&
+        parseTime(o.start_time) < end &&
+        parseTime(o.end_time) > start &&
+        (o.affected_hosts ?? []).some((h) => hostsOf.has(h)),
+    );
+  }
+
+  /**
+   * Cascaded incidents whose signature departs no earlier than their parent's (both detected, and
+   * neither sharing hosts with another cascade at the time, which would move first for its own reasons).
+   */
+  function causalOrder(): Ratio {
+    const byId = new Map(catalog.incidents.map((i) => [i.id, i]));
+    let n = 0;
+    let ok = 0;
+    for (const inc of catalog.incidents) {
+      const parent = inc.parent_incident_id ? byId.get(inc.parent_incident_id) : undefined;
+      if (!parent || confounded(inc) || confounded(parent)) continue;
+      const a = onset(parent);
+      const b = onset(inc);
+      if (a === null || b === null) continue;
+      n++;
+      if (b >= a) ok++;
+    }
+    return ratio(ok, n);
+  }
+
+  function cascades(): Ratio {
+    const byId = new Map(catalog.incidents.map((i) => [i.id, i]));
+    let n = 0;
+    let ok = 0;
+    for (const inc of catalog.incidents) {
+      if (!inc.parent_incident_id) continue;
+      const parent = byId.get(inc.parent_incident_id);
+      n++;
+      if (parent?.target_service && inc.target_service && calls(inc.target_service, parent.target_service)) ok++;
+    }
+    return ratio(ok, n);
+  }
+
+  function midnight(): Ratio {
+    let n = 0;
+    let ok = 0;
+    for (const inc of catalog.incidents) {
+      const start = parseTime(inc.start_time);
+      const end = parseTime(inc.end_time);
+      const first = new Date(start).toISOString().slice(0, 10);
+      const last = new Date(end - 1).toISOString().slice(0, 10);
+      if (first === last || start < options.startMs || end > endMs) continue;
+      n++;
+      if (labelFiles) {
+        const days = labeledDays.get(inc.id);
+        let whole = true;
+        for (let d = Date.parse(`${first}T00:00:00Z`); d < end; d += 86_400_000) whole &&= days?.has(new Date(d).toISOString().slice(0, 10)) === true;
+        if (whole) ok++;
+      } else {
+        // No labels: the signature shows on each side of midnight.
+        const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
+        const w = windowSlots(inc);
+        if (!spec || !w) continue;
+        const metric = SIGNATURE_METRICS.indexOf(spec.metric);
+        const cut = Math.floor((Date.parse(`${last}T00:00:00Z`) - options.startMs) / g);
+        const seen = (from: number, to: number): boolean =>
+          (inc.affected_hosts ?? []).some((id) => {
+            const host = hosts.get(id);
+            for (let k = from; host && k <= to; k++) if (departs(host, metric, k)) return true;
+            return false;
+          });
+        if (seen(w[0], cut - 1) && seen(cut, w[1])) ok++;
+      }
+    }
+    return ratio(ok, n);
+  }
+
+  function causeEvents(): Ratio {
+    let n = 0;
+    let ok = 0;
+    for (const inc of catalog.incidents) {
+      if (!inc.caused_by_event_id) continue;
+      const start = parseTime(inc.start_time);
+      const e = eventsById.get(inc.caused_by_event_id);
+      n++;
+      if (e && (e.type === 'DEPLOYMENT' || e.type === 'CONFIG_CHANGE') && e.ms < start && start - e.ms <= HOUR_MS && e.service === inc.target_service) ok++;
+    }
+    return ratio(ok, n);
+  }
+
+  /**
+   * The reference ranker: in the first hour of a primary, each service's earliest new departure
+   * (a host-metric that was normal in the interval before the incident) and its largest z; services
+   * ranked by onset, then by size; services with no new departure last.
+   */
+  function ranker(): ValidationReport['ranker'] {
+    let ranked = 0;
+    let top1 = 0;
+    let top3 = 0;
+    let skipped = 0;
+    const services = [...serviceHosts.keys()].sort();
+    for (const inc of catalog.incidents) {
+      if (inc.is_primary === false) continue;
+      const start = parseTime(inc.start_time);
+      const k0 = slot(start);
+      if (!inc.target_service || k0 < 1 || start + HOUR_MS > endMs) {
+        skipped++;
+        continue;
+      }
+      const k1 = Math.min(total - 1, k0 + Math.max(1, Math.round(HOUR_MS / g)) - 1);
+      const score = services.map((service) => {
+        let onset = Number.POSITIVE_INFINITY;
+        let size = 0;
+        for (const host of serviceHosts.get(service) ?? []) {
+          for (let j = 0; j < SIGNATURE_METRICS.length; j++) {
+            if (departs(host, j, k0 - 1)) continue;
+            for (let k = k0; k <= k1; k++) {
+              const zz = zAt(host, j, k);
+              if (zz >= z) {
+                onset = Math.min(onset, k);
+                size = Math.max(size, zz);
+              }
+            }
+          }
+        }
+        return { service, onset, size };
+      });
+      score.sort((a, b) => a.onset - b.onset || b.size - a.size || (a.service < b.service ? -1 : 1));
+      ranked++;
+      if (score[0]?.service === inc.target_service) top1++;
+      if (score.slice(0, 3).some((s) => s.service === inc.target_service)) top3++;
+    }
+    return { top1: ratio(top1, ranked), top3: ratio(top3, ranked), randomTop3: Math.round((Math.min(3, services.length) / Math.max(1, services.length)) * 10000) / 10000, skipped };
+  }
+
+  return {
+    /** Adds one day; days may come in any order, but a day's logs are joined to its own and the previous day handed in. */
+    addDay(day: DayInput): void {
+      addMetrics(day.metrics);
+      const spans = addTraces(day.traces);
+      addLogs(day.logs, spans);
+      previousSpans = spans;
+      if (day.labels) addLabels(day.date, day.labels);
+      for (const e of day.events) {
+        if (typeof e.event_id === 'string') eventsById.set(e.event_id, { type: String(e.type), ms: parseTime(e.timestamp), service: e.service });
+        if (e.type === 'ALERT_TRIGGER') pendingAlerts.push(e);
+      }
+    },
+
+    finish(): ValidationReport {
+      baselines();
+      if (!labelFiles) labelsFromCatalog();
+      checkAlerts();
+      const detect = detection();
+      const alarms = falseAlarms();
+      const rate = errorRate();
+      const report = {
+        dataset: {
+          startDate: new Date(options.startMs).toISOString().slice(0, 10),
+          days: options.days,
+          granularityMinutes: options.granularityMinutes,
+          hosts: hosts.size,
+          services: serviceHosts.size,
+          incidents: catalog.incidents.length,
+          primaryIncidents: catalog.incidents.filter((i) => i.is_primary !== false).length,
+          labelFiles,
+          callGraph: graph ? ('catalog' as const) : ('traces' as const),
+        },
+        method: {
+          zThreshold: z,
+          baseline: "per host and metric, over every interval of the dataset: the median, and 1.4826 × MAD + 1 % of the median + a small per-metric floor as the scale",
+          departure: `robust z = (value − median) / scale ≥ ${z}, upward (every signature is a rise)`,
+        },
+        detection: detect,
+        falseAlarms: alarms,
+        traces: { validTrees: ratio(validTrees, traceCount), spans: spanCount },
+        logs: { joined: ratio(joinedLogs, logCount), levelMatchesSpan: ratio(levelOk, joinedLogs) },
+        errorRate: rate,
+        alerts: ratio(alertOk, alertCount),
+        cascades: cascades(),
+        causalOrder: causalOrder(),
+        midnight: midnight(),
+        causeEvents: causeEvents(),
+        ranker: ranker(),
+      };
+      return { ...report, bars: bars(report) };
+    },
+  };
+}
+
+export type Analyzer = ReturnType<typeof createAnalyzer>;
+
+/** The bars of issue 4, checked against a report. */
+export function bars(r: Omit<ValidationReport, 'bars'>): Bar[] {
+  const bar = (name: string, value: number | null, op: '>=' | '<=', bound: number): Bar => ({
+    name,
+    value,
+    op,
+    bound,
+    pass: value !== null && (op === '>=' ? value >= bound : value <= bound),
+  });
+  const out: Bar[] = [];
+  for (const [type, d] of Object.entries(r.detection)) if (d.denominator > 0) out.push(bar(`${type} detected`, d.value, '>=', 0.95));
+  out.push(bar('false alarms', r.falseAlarms.value, '<=', 0.005));
+  out.push(bar('valid trace trees', r.traces.validTrees.value, '>=', 1));
+  out.push(bar('logs joined to their span', r.logs.joined.value, '>=', 1));
+  out.push(bar('error-rate correlation (service × hour)', r.errorRate.serviceHour.r, '>=', 0.9));
+  const { r: corr, ceiling } = r.errorRate.serviceHour;
+  out.push(bar('error-rate correlation / its sampling ceiling', corr === null || !ceiling ? null : Math.round((corr / ceiling) * 10000) / 10000, '>=', 0.95));
+  out.push(bar('cascades callee → caller', r.cascades.value, '>=', 1));
+  out.push(bar('causal order along cascades', r.causalOrder.value, '>=', 1));
+  out.push(bar('alerts equal to the metric', r.alerts.value, '>=', 1));
+  out.push(bar('midnight-crossing incidents whole', r.midnight.value, '>=', 1));
+  out.push(bar('baseline ranker top-3', r.ranker.top3.value, '>=', 0.8));
+  return out;
+}

@@ -13,11 +13,13 @@ import { authPlugin } from './plugins/auth.ts';
 import { AppError, errorsPlugin, sendProblem } from './plugins/errors.ts';
 import { jobsPlugin } from './plugins/jobs.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { reportsPlugin } from './plugins/reports.ts';
 import { archiveRoutes } from './routes/archive.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { reportRoutes } from './routes/report.ts';
 import { ProblemSchema } from './routes/schemas.ts';
 import { GENERATOR_VERSION } from './version.ts';
 
@@ -105,6 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits });
 
+  await app.register(reportsPlugin, { dataDir: resolve(options.dataDir) });
+
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(
@@ -115,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(jobRoutes);
       await v1.register(fileRoutes);
       await v1.register(archiveRoutes);
+      await v1.register(reportRoutes);
     },
     { prefix: '/v1' },
   );

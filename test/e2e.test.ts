@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { tempDir } from './helpers/dataset.ts';
 import { pollJob as poll, startServer, type PolledJob } from './helpers/server.ts';
 import { unzip } from './helpers/zip.ts';
+import { GENERATOR_VERSION } from '../src/version.ts';
 
 type Job = PolledJob;
 
@@ -14,7 +15,7 @@ test('end to end on a real socket: submit, poll, day file, archive, catalog, can
   const server = await startServer(t, { MELT_DATA_DIR: dataDir });
   const base = server.url;
 
-  assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok', version: '0.1.0' });
+  assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok', version: GENERATOR_VERSION });
 
   const post = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ days: 2, hostsPerService: 2, seed: 2024 }) });
   assert.equal(post.status, 202);

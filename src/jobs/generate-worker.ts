@@ -1,14 +1,14 @@
 // A thread of a day pool: renders and writes the units of work it is handed, one at a time, off
 // the main thread. Files are written under a temporary name and renamed.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
 import { generateDay } from '../core/day.ts';
 import { createSimulation, dayRng } from '../core/simulation.ts';
 import { dayFiles, metadataFiles } from '../output/json-writer.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 import type { DatasetFile } from './job-types.ts';
 import type { WorkerInput, WorkerMessage, WorkerTask } from './worker-protocol.ts';
 
@@ -23,14 +23,8 @@ class StopError extends Error {
 
 const input = workerData as WorkerInput;
 
-// Generation yields to the main thread: on Linux a thread has its own nice value, and lowering this
-// one keeps the event loop (API requests, downloads) responsive while every core renders days.
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-} catch {
-  // Not Linux, or not allowed: run at normal priority.
-}
+// Generation yields to the main thread, so the API stays responsive while every core renders days.
+lowerThreadPriority();
 const port = parentPort;
 if (!port) throw new Error('generate-worker must run in a worker thread');
 const threadTag = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;

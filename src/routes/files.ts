@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { SIGNALS, type Signal } from '../core/config.ts';
 import { DAY_MS, parseDate } from '../core/time.ts';
 import { datasetDir } from '../jobs/job-runner.ts';
-import type { DatasetFile } from '../jobs/job-types.ts';
+import type { DatasetFile, Job } from '../jobs/job-types.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ownedDataset } from './job-access.ts';
-import { CATALOG_PATH, dayFilePath } from '../output/json-writer.ts';
+import { CATALOG_PATH, dayFilePath, labelFilePath } from '../output/json-writer.ts';
 import { AppError } from '../plugins/errors.ts';
-import { DayParamsSchema, FileListSchema, JobIdParamsSchema, problems, RecordArraySchema } from './schemas.ts';
+import { DayParamsSchema, FileListSchema, JobIdParamsSchema, LabelParamsSchema, problems, RecordArraySchema } from './schemas.ts';
 import { sendDatasetFile } from './send-file.ts';
 import { Type } from 'typebox';
 
@@ -16,7 +17,28 @@ function describe(jobId: string, f: DatasetFile): { signal: Signal | null; date:
   if (m && (SIGNALS as readonly string[]).includes(m[1] as string)) {
     return { signal: m[1] as Signal, date: m[2] as string, url: `/v1/jobs/${jobId}/files/${m[1]}/${m[2]}` };
   }
+  const l = /^metadata\/labels\/\d{4}-\d{2}\/labels_(\d{4}-\d{2}-\d{2})\.json$/.exec(f.path);
+  if (l) return { signal: null, date: l[1] as string, url: `/v1/jobs/${jobId}/labels/${l[1] as string}` };
   return { signal: null, date: null, url: f.path === CATALOG_PATH ? `/v1/jobs/${jobId}/catalog` : null };
+}
+
+/** 404 unless `date` is one of the job's days. */
+function checkDay(job: Job, date: string): void {
+  const dayMs = parseDate(date);
+  const index = (dayMs - parseDate(job.config.startDate)) / DAY_MS;
+  if (Number.isNaN(dayMs) || index < 0 || index >= job.config.days) {
+    throw new AppError(404, 'DAY_OUT_OF_RANGE', `${date} is not one of the job’s days (${job.config.startDate} and the ${job.config.days - 1} after).`);
+  }
+}
+
+/** A day's file once it is written; 409 (with Retry-After while the job runs) before. */
+function writtenFile(app: FastifyInstance, job: Job, path: string, date: string, reply: FastifyReply): DatasetFile {
+  const file = app.store.getFile(job.id, path);
+  if (!file) {
+    if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
+    throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
+  }
+  return file;
 }
 
 /** The dataset of a job: its file list, one day file, and the incident catalog. */
@@ -61,21 +83,39 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { id, signal, date } = request.params;
       const job = ownedDataset(app, request, id);
-      const dayMs = parseDate(date);
-      const startMs = parseDate(job.config.startDate);
-      const index = (dayMs - startMs) / DAY_MS;
-      if (Number.isNaN(dayMs) || index < 0 || index >= job.config.days) {
-        throw new AppError(404, 'DAY_OUT_OF_RANGE', `${date} is not one of the job’s days (${job.config.startDate} and the ${job.config.days - 1} after).`);
-      }
+      checkDay(job, date);
       if (!job.config.signals.includes(signal)) {
         throw new AppError(404, 'SIGNAL_NOT_GENERATED', `The job does not generate ${signal}; it generates ${job.config.signals.join(', ')}.`);
       }
       const path = dayFilePath(signal, date);
-      const file = app.store.getFile(id, path);
-      if (!file) {
-        if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
-        throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
-      }
+      const file = writtenFile(app, job, path, date, reply);
+      return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, id), path), file, 'application/json; charset=utf-8');
+    },
+  );
+
+  app.get(
+    '/jobs/:id/labels/:date',
+    {
+      schema: {
+        summary: 'Get the ground-truth labels of one day',
+        description:
+          '`metadata/labels/YYYY-MM/labels_YYYY-MM-DD.json`: one row per host and interval with an active incident, listing each incident (id, type, primary) ' +
+          'and whether the host is its root cause or a symptom. Same rules as day files: served once the day is written, 409 before, gzip, ETag.',
+        tags: ['datasets'],
+        params: LabelParamsSchema,
+        response: {
+          200: { description: 'The label rows of the day.', content: { 'application/json': { schema: RecordArraySchema } } },
+          304: { description: 'Not modified.', type: 'null' },
+          ...problems(400, 401, 404, 409, 410, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, date } = request.params;
+      const job = ownedDataset(app, request, id);
+      checkDay(job, date);
+      const path = labelFilePath(date);
+      const file = writtenFile(app, job, path, date, reply);
       return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, id), path), file, 'application/json; charset=utf-8');
     },
   );

@@ -105,6 +105,11 @@ export const DayParamsSchema = Type.Object({
   date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }),
 });
 
+export const LabelParamsSchema = Type.Object({
+  id: JobIdParamsSchema.properties.id,
+  date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }),
+});
+
 export const ArchiveQuerySchema = Type.Object({
   compression: Type.Optional(Type.Enum(['store', 'fast', 'best'], { default: 'fast', description: 'store: no compression (fastest); fast: deflate level 1; best: deflate level 9.' })),
 });
@@ -114,3 +119,35 @@ export const ZipSchema = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', fo
 
 /** A JSON array of records, streamed from disk. */
 export const RecordArraySchema = Type.Array(Type.Object({}, { additionalProperties: true }));
+
+export const ReportQuerySchema = Type.Object({
+  format: Type.Optional(Type.Enum(['json', 'text'], { description: 'json (default) or text: the table `npm run validate` prints.' })),
+});
+
+const RatioSchema = Type.Object(
+  { numerator: Type.Integer(), denominator: Type.Integer(), value: Type.Union([Type.Number(), Type.Null()]) },
+  { additionalProperties: true, description: 'numerator / denominator; value null when nothing was measured.' },
+);
+
+/** The validation report (the main parts; src/validation/report.ts documents every field). */
+export const ReportSchema = Type.Object(
+  {
+    dataset: Type.Object({}, { additionalProperties: true }),
+    method: Type.Object({}, { additionalProperties: true }),
+    detection: Type.Record(Type.String(), RatioSchema),
+    falseAlarms: RatioSchema,
+    traces: Type.Object({}, { additionalProperties: true }),
+    logs: Type.Object({}, { additionalProperties: true }),
+    errorRate: Type.Object({}, { additionalProperties: true }),
+    alerts: RatioSchema,
+    cascades: RatioSchema,
+    causalOrder: RatioSchema,
+    midnight: RatioSchema,
+    causeEvents: RatioSchema,
+    ranker: Type.Object({ top1: RatioSchema, top3: RatioSchema }, { additionalProperties: true }),
+    bars: Type.Array(
+      Type.Object({ name: Type.String(), value: Type.Union([Type.Number(), Type.Null()]), op: Type.String(), bound: Type.Number(), pass: Type.Boolean() }),
+    ),
+  },
+  { additionalProperties: true },
+);

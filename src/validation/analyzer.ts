@@ -658,10 +658,14 @@ export function bars(r: Omit<ValidationReport, 'bars'>): Bar[] {
   out.push(bar('error-rate correlation (service × hour)', r.errorRate.serviceHour.r, '>=', 0.9));
   const { r: corr, ceiling } = r.errorRate.serviceHour;
   out.push(bar('error-rate correlation / its sampling ceiling', corr === null || !ceiling ? null : Math.round((corr / ceiling) * 10000) / 10000, '>=', 0.95));
-  out.push(bar('cascades callee → caller', r.cascades.value, '>=', 1));
-  out.push(bar('causal order along cascades', r.causalOrder.value, '>=', 1));
-  out.push(bar('alerts equal to the metric', r.alerts.value, '>=', 1));
-  out.push(bar('midnight-crossing incidents whole', r.midnight.value, '>=', 1));
-  out.push(bar('baseline ranker top-3', r.ranker.top3.value, '>=', 0.8));
+  // A figure with nothing to measure (no cascade, no alert...) is not a bar of this dataset.
+  const measured = (name: string, x: Ratio, bound: number): void => {
+    if (x.denominator > 0) out.push(bar(name, x.value, '>=', bound));
+  };
+  measured('cascades callee → caller', r.cascades, 1);
+  measured('causal order along cascades', r.causalOrder, 1);
+  measured('alerts equal to the metric', r.alerts, 1);
+  measured('midnight-crossing incidents whole', r.midnight, 1);
+  measured('baseline ranker top-3', r.ranker.top3, 0.8);
   return out;
 }

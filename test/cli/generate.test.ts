@@ -44,7 +44,12 @@ test('without --seed a seed is drawn, printed and recorded', async (t) => {
   const seed = Number(/seed (\d+)\)/.exec(r.stdout)?.[1]);
   assert.ok(Number.isInteger(seed));
   assert.equal((await readCatalog(out)).generation_config.seed, seed);
-  assert.deepEqual(await listFiles(out), ['metadata/incident_catalog.json', 'metadata/root_cause.txt', 'metrics/2024-06/metrics_2024-06-01.json']);
+  assert.deepEqual(await listFiles(out), [
+    'metadata/incident_catalog.json',
+    'metadata/labels/2024-06/labels_2024-06-01.json',
+    'metadata/root_cause.txt',
+    'metrics/2024-06/metrics_2024-06-01.json',
+  ]);
 });
 
 test('a bad config exits 2, names each bad field and writes nothing', async (t) => {

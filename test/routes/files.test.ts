@@ -103,7 +103,8 @@ test('the file list gives paths, sizes, checksums and links, complete once the j
     files: { path: string; signal: string | null; date: string | null; bytes: number; sha256: string; url: string | null }[];
   }>();
   assert.equal(list.complete, true);
-  assert.equal(list.files.length, 2 + 2 * 4);
+  // Two metadata files, and per day four signals and a label file.
+  assert.equal(list.files.length, 2 + 2 * 5);
   assert.equal(list.totalBytes, list.files.reduce((a, f) => a + f.bytes, 0));
   const metrics = list.files.find((f) => f.path === 'metrics/2024-06/metrics_2024-06-01.json');
   assert.deepEqual({ signal: metrics?.signal, date: metrics?.date, url: metrics?.url }, { signal: 'metrics', date: '2024-06-01', url: `/v1/jobs/${job.id}/files/metrics/2024-06-01` });
@@ -113,6 +114,13 @@ test('the file list gives paths, sizes, checksums and links, complete once the j
   assert.equal(createHash('sha256').update(body).digest('hex'), metrics?.sha256);
   assert.equal(list.files.find((f) => f.path === 'metadata/incident_catalog.json')?.url, `/v1/jobs/${job.id}/catalog`);
   assert.equal(list.files.find((f) => f.path === 'metadata/root_cause.txt')?.url, null);
+  const labels = list.files.find((f) => f.path === 'metadata/labels/2024-06/labels_2024-06-01.json');
+  assert.deepEqual({ signal: labels?.signal, date: labels?.date, url: labels?.url }, { signal: null, date: '2024-06-01', url: `/v1/jobs/${job.id}/labels/2024-06-01` });
+  const labelBody = await app.inject({ url: labels?.url as string });
+  assert.equal(labelBody.statusCode, 200);
+  assert.equal(labelBody.rawPayload.length, labels?.bytes);
+  assert.ok(Array.isArray(labelBody.json()));
+  assert.equal((await app.inject({ url: `/v1/jobs/${job.id}/labels/2023-01-01` })).json<{ code: string }>().code, 'DAY_OUT_OF_RANGE');
 });
 
 test('the catalog is available before the days are done', async (t) => {

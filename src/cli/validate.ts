@@ -1,0 +1,77 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatReport } from '../validation/format.ts';
+import { DatasetError, validateDataset } from '../validation/read-dataset.ts';
+import type { CliIo } from './generate.ts';
+
+const HELP = `Usage: npm run validate -- [options] [DIR]
+
+Reads a melt_data/ dataset (meltgen's or the original generator's) and prints what a researcher
+checks first: signatures detected per incident type, false alarms, trace trees, log joins,
+error-rate agreement, alerts, cascade direction, and a baseline root-cause ranker's accuracy.
+
+  DIR              the melt_data folder                              [./melt_data]
+  --json FILE      also write the report as JSON ("-" for stdout only, no table)
+  --z N            robust z-score threshold of a departure            [4]
+  --strict         exit 1 when a bar fails
+  -h, --help       this text
+`;
+
+/** Runs the command; resolves to the exit code (0 done, 1 a bar failed with --strict, 2 bad usage or dataset). */
+export async function runValidateCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'string' }, z: { type: 'string' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (args.positionals.length > 1) {
+    io.stderr.write(`one dataset folder at a time\n\n${HELP}`);
+    return 2;
+  }
+  const z = args.values.z === undefined ? 4 : Number(args.values.z);
+  if (!Number.isFinite(z) || z <= 0) {
+    io.stderr.write(`--z must be a positive number\n`);
+    return 2;
+  }
+  const dir = resolve(args.positionals[0] ?? 'melt_data');
+  let report;
+  try {
+    report = validateDataset(dir, { zThreshold: z });
+  } catch (e) {
+    if (!(e instanceof DatasetError) && (e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
+    io.stderr.write(`cannot validate ${dir}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const json = JSON.stringify(report, null, 2) + '\n';
+  if (args.values.json === '-') io.stdout.write(json);
+  else {
+    io.stdout.write(formatReport(report));
+    if (args.values.json) await writeFile(args.values.json, json);
+  }
+  return args.values.strict && report.bars.some((b) => !b.pass) ? 1 : 0;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+if (isMain) {
+  runValidateCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`meltgen validate: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { validateDataset } from '../../src/validation/read-dataset.ts';
+import { generate, tempDir } from '../helpers/dataset.ts';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../src/cli/validate.ts', import.meta.url));
+
+/** Runs the validate command in a child process, as `npm run validate` does. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+test('validate prints the figures and the bars; --json writes the same report as the library', async (t) => {
+  const { dir } = await generate(t, { days: 3, hostsPerService: 2, seed: 7, incidentRate: 2 });
+  const out = join(await tempDir(t), 'report.json');
+  const r = await cli([dir, '--json', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Detection: incidents whose signature metric departs/);
+  assert.match(r.stdout, /False alarms: .*\(\d+ \/ \d+\)/);
+  assert.match(r.stdout, /Baseline root-cause ranker top-3/);
+  assert.match(r.stdout, /^Bars$/m);
+  assert.deepEqual(JSON.parse(await readFile(out, 'utf8')), validateDataset(dir));
+  const only = await cli([dir, '--json', '-']);
+  assert.deepEqual(JSON.parse(only.stdout), validateDataset(dir));
+});
+
+test('--strict exits 1 when a bar fails; bad usage and missing datasets exit 2', async (t) => {
+  // Three days hold too few incidents for every bar: some fail, which --strict turns into exit 1.
+  const { dir } = await generate(t, { days: 3, hostsPerService: 2, seed: 7, incidentRate: 2 });
+  const report = validateDataset(dir);
+  assert.ok(report.bars.some((b) => !b.pass), 'a bar fails on this small dataset');
+  assert.equal((await cli([dir, '--strict'])).code, 1);
+  assert.equal((await cli([dir])).code, 0, 'without --strict the report is the result');
+  const missing = await cli([join(dir, 'nope')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot validate/);
+  assert.equal((await cli(['--bogus'])).code, 2);
+  assert.equal((await cli([dir, '--z', '-1'])).code, 2);
+  assert.equal((await cli(['--help'])).code, 0);
+});

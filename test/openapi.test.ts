@@ -21,7 +21,7 @@ test('the document is valid OpenAPI 3, and every operation has a summary, tags a
   const result = await validate(JSON.parse(text) as Parameters<typeof validate>[0]);
   assert.equal(result.valid, true, JSON.stringify(result));
   assert.match(doc.openapi, /^3\./);
-  const expected = ['/healthz', '/metrics', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/files', '/v1/jobs/{id}/files/{signal}/{date}', '/v1/jobs/{id}/catalog', '/v1/jobs/{id}/archive'];
+  const expected = ['/healthz', '/metrics', '/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/files', '/v1/jobs/{id}/files/{signal}/{date}', '/v1/jobs/{id}/catalog', '/v1/jobs/{id}/archive', '/v1/jobs/{id}/labels/{date}', '/v1/jobs/{id}/report'];
   assert.deepEqual(Object.keys(doc.paths).sort(), expected.sort());
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {

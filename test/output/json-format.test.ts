@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { INCIDENT_TYPES } from '../../src/core/incident-types.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dayFormatter, isoMillis, isoSeconds } from '../../src/core/time.ts';
@@ -16,6 +17,9 @@ test('numbers are written exactly as JSON.stringify writes them', () => {
 });
 
 test('records are written exactly as JSON.stringify writes them', () => {
+  // annotateRecords appends incident_id and incident_type to a row, or nothing.
+  const label = fc.option(fc.record({ incident_id: fc.uuid(), incident_type: fc.constantFrom(...INCIDENT_TYPES) }), { nil: undefined });
+  const labeled = <T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<T> => fc.tuple(arb, label).map(([r, l]) => (l ? { ...r, ...l } : r));
   const name = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/);
   const metric = fc.record({
     timestamp: fc.constant('2024-06-14T00:15:00Z'),
@@ -33,7 +37,7 @@ test('records are written exactly as JSON.stringify writes them', () => {
       'resource.pool.util': cents,
     }),
   });
-  fc.assert(fc.property(metric, (m) => metricJson(m) === JSON.stringify(m)), { numRuns: 2000 });
+  fc.assert(fc.property(labeled(metric), (m) => metricJson(m) === JSON.stringify(m)), { numRuns: 2000 });
   const attrs = fc.record(
     { 'http.method': fc.constantFrom('GET', 'POST'), 'host.name': name, 'cloud.region': name, 'peer.service': name, 'error.type': fc.string() },
     { requiredKeys: ['http.method', 'host.name', 'cloud.region'] },
@@ -49,7 +53,7 @@ test('records are written exactly as JSON.stringify writes them', () => {
     status_code: fc.constantFrom(200, 500, 502, 503, 504),
     attributes: attrs,
   });
-  fc.assert(fc.property(span, (s) => spanJson(s) === JSON.stringify(s)), { numRuns: 2000 });
+  fc.assert(fc.property(labeled(span), (s) => spanJson(s) === JSON.stringify(s)), { numRuns: 2000 });
   const log = fc.record({
     timestamp: fc.constant('2024-06-14T00:15:00.123Z'),
     level: fc.constantFrom('INFO' as const, 'WARNING' as const, 'ERROR' as const),
@@ -59,7 +63,7 @@ test('records are written exactly as JSON.stringify writes them', () => {
     span_id: fc.stringMatching(/^[0-9a-f]{16}$/),
     message: fc.string({ unit: 'binary' }),
   });
-  fc.assert(fc.property(log, (l) => logJson(l) === JSON.stringify(l)), { numRuns: 2000 });
+  fc.assert(fc.property(labeled(log), (l) => logJson(l) === JSON.stringify(l)), { numRuns: 2000 });
 });
 
 test('the day formatter writes what toISOString writes', () => {

@@ -26,8 +26,8 @@ test('traversal attempts through every path parameter are refused', async (t) =>
   ];
   const urls: string[] = [];
   for (const a of attacks) {
-    urls.push(`/v1/jobs/${a}`, `/v1/jobs/${a}/files`, `/v1/jobs/${a}/catalog`, `/v1/jobs/${a}/archive`);
-    urls.push(`/v1/jobs/${job.id}/files/${a}/2024-06-01`, `/v1/jobs/${job.id}/files/metrics/${a}`, `/v1/jobs/${job.id}/files/${a}/${a}`);
+    urls.push(`/v1/jobs/${a}`, `/v1/jobs/${a}/files`, `/v1/jobs/${a}/catalog`, `/v1/jobs/${a}/archive`, `/v1/jobs/${a}/report`);
+    urls.push(`/v1/jobs/${job.id}/files/${a}/2024-06-01`, `/v1/jobs/${job.id}/files/metrics/${a}`, `/v1/jobs/${job.id}/files/${a}/${a}`, `/v1/jobs/${job.id}/labels/${a}`);
   }
   for (const url of urls) {
     const res = await app.inject({ url });

@@ -135,7 +135,7 @@ class TraceBuilder {
     const slot = this.spans.length;
     this.spans.push(null as unknown as SpanRecord); // filled once the children are known
     const operation = pick(rng, OPERATIONS[service.name] ?? GENERIC_OPERATIONS);
-    const self = Math.max(200, Math.round(service.selfTimeMs * 1000 * (state.slowdown[i] as number) * Math.exp(0.25 * normal(rng))));
+    const self = Math.max(200, Math.round(service.selfTimeMs * 1000 * (state.slowdown[i] as number) * (state.loadFactor[i] as number) * Math.exp(0.25 * normal(rng))));
     const pre = Math.round(self * 0.3);
     let cursor = startUs + pre;
     let failedCallee: string | null = null;

@@ -22,8 +22,10 @@ export interface DayState {
   readonly mem: Float64Array;
   /** Network latency in ms. */
   readonly latency: Float64Array;
-  /** Factor on a request's own processing time. */
+  /** Factor on a request's own processing time from incidents. */
   readonly slowdown: Float64Array;
+  /** Factor on latency and processing time from load (busier hours are slower), as the metric has it. */
+  readonly loadFactor: Float64Array;
   /** Chance that a request fails on this host by itself. */
   readonly ownFail: Float64Array;
   /** Chance that a request handled here fails, own failures plus those its callees pass up. */
@@ -251,6 +253,7 @@ export function allocDayState(intervals: number, hostCount: number): DayState {
     mem: new Float64Array(n),
     latency: new Float64Array(n),
     slowdown: new Float64Array(n),
+    loadFactor: new Float64Array(n),
     ownFail: new Float64Array(n),
     fail: new Float64Array(n),
     requests: new Float64Array(n),
@@ -289,7 +292,8 @@ export function computeInterval(
       const b = host.baseline;
       a.cpu = b.cpu * (0.6 + 0.8 * traffic) + 2.5 * noise(noiseRng);
       a.mem = b.mem + 3 * traffic + noise(noiseRng);
-      a.latency = b.latencyMs * (0.9 + 0.2 * traffic) * (1 + 0.08 * noise(noiseRng));
+      const loadFactor = 0.9 + 0.2 * traffic;
+      a.latency = b.latencyMs * loadFactor * (1 + 0.08 * noise(noiseRng));
       a.requests = b.requests * traffic * (granularityMinutes / 15) * (1 + 0.05 * noise(noiseRng));
       a.db = b.dbPool * (0.6 + 0.8 * traffic) + 2 * noise(noiseRng);
       a.res = b.resourcePool * (0.8 + 0.4 * traffic) + 2 * noise(noiseRng);
@@ -309,6 +313,7 @@ export function computeInterval(
       }
       out.labels[i] = labels;
       out.errorNoise[i] = errorNoise;
+      out.loadFactor[i] = loadFactor;
       out.cpu[i] = clamp(a.cpu, 0.5, 100);
       out.mem[i] = clamp(a.mem, 1, 100);
       out.latency[i] = a.latency * a.slowdown;

@@ -139,6 +139,7 @@ export const ReportSchema = Type.Object(
     traces: Type.Object({}, { additionalProperties: true }),
     logs: Type.Object({}, { additionalProperties: true }),
     errorRate: Type.Object({}, { additionalProperties: true }),
+    latency: Type.Object({}, { additionalProperties: true }),
     alerts: RatioSchema,
     cascades: RatioSchema,
     causalOrder: RatioSchema,

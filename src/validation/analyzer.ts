@@ -86,6 +86,8 @@ interface HostSeries {
   readonly labeled: Uint8Array;
   readonly spans: Uint16Array;
   readonly failed: Uint16Array;
+  /** Sum of the durations (ms) of the spans that start in each interval. */
+  readonly durations: Float32Array;
   /** Filled by finish(): median and scale per metric. */
   median: Float64Array;
   scale: Float64Array;
@@ -177,6 +179,7 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
         labeled: new Uint8Array(total),
         spans: new Uint16Array(total),
         failed: new Uint16Array(total),
+        durations: new Float32Array(total),
         median: new Float64Array(SIGNATURE_METRICS.length),
         scale: new Float64Array(SIGNATURE_METRICS.length),
       };
@@ -256,6 +259,7 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
         const k = slot(parseTime(s.timestamp));
         if (!host || k < 0) continue;
         host.spans[k] = Math.min(65535, (host.spans[k] as number) + 1);
+        host.durations[k] = (host.durations[k] as number) + Number(s.duration_ms);
         if (Number(s.status_code) >= 500) host.failed[k] = Math.min(65535, (host.failed[k] as number) + 1);
       }
     }
@@ -414,6 +418,45 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
       expectedFailedSpans: Math.round(expected),
       failedSpans: failed,
     };
+  }
+
+  /**
+   * Whether latency in the metrics and in the spans move together: per service and hour, the
+   * latency metric relative to each host's median (averaged over the sampled spans) against the
+   * mean span duration relative to the service's. Relative, because a span's duration includes its
+   * callees' while the metric is the host's own.
+   */
+  function latency(): Correlation {
+    const LAT = SIGNATURE_METRICS.indexOf('net.latency.ms');
+    const cells = new Map<string, { service: string; x: number; y: number; n: number }>();
+    const perService = new Map<string, { y: number; n: number }>();
+    for (const host of hosts.values()) {
+      const med = host.median[LAT] as number;
+      for (let k = 0; k < total; k++) {
+        const n = host.spans[k] as number;
+        const v = value(host, LAT, k);
+        if (n === 0 || Number.isNaN(v) || !(med > 0)) continue;
+        const key = `${host.service}|${Math.floor((k * g) / HOUR_MS)}`;
+        const c = cells.get(key) ?? { service: host.service, x: 0, y: 0, n: 0 };
+        c.x += (n * v) / med;
+        c.y += host.durations[k] as number;
+        c.n += n;
+        cells.set(key, c);
+        const sv = perService.get(host.service) ?? { y: 0, n: 0 };
+        sv.y += host.durations[k] as number;
+        sv.n += n;
+        perService.set(host.service, sv);
+      }
+    }
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const c of cells.values()) {
+      const sv = perService.get(c.service) as { y: number; n: number };
+      xs.push(c.x / c.n);
+      ys.push(c.y / c.n / (sv.y / sv.n));
+    }
+    const { r, cells: count } = pearson(xs, ys, xs.map(() => 1), '');
+    return { r, ceiling: null, cells: count, cell: 'service × hour: latency metric / host median, against mean span duration / service mean' };
   }
 
   function checkAlerts(): void {
@@ -627,6 +670,7 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
         traces: { validTrees: ratio(validTrees, traceCount), spans: spanCount },
         logs: { joined: ratio(joinedLogs, logCount), levelMatchesSpan: ratio(levelOk, joinedLogs) },
         errorRate: rate,
+        latency: latency(),
         alerts: ratio(alertOk, alertCount),
         cascades: cascades(),
         causalOrder: causalOrder(),

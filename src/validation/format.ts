@@ -33,6 +33,7 @@ export function formatReport(r: ValidationReport): string {
     `app.error_rate vs failed spans, per service × hour                 ${corr(r.errorRate.serviceHour)}`,
     `app.error_rate vs failed spans, per host × interval                ${corr(r.errorRate.hostInterval)}`,
     `failed spans expected from the metric / counted                    ${r.errorRate.expectedFailedSpans} / ${r.errorRate.failedSpans}`,
+    `net.latency.ms vs span durations (relative), per service × hour   ${corr(r.latency).replace(', sampling ceiling n/a', '')}`,
     `Alerts equal to the metric and above threshold                     ${share(r.alerts)}`,
     `Cascades callee → caller                                           ${share(r.cascades)}`,
     `Causal order: a cascaded incident moves no earlier than its parent ${share(r.causalOrder)}`,

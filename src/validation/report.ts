@@ -69,6 +69,8 @@ export interface ValidationReport {
     readonly expectedFailedSpans: number;
     readonly failedSpans: number;
   };
+  /** The latency metric against span durations, both relative to their normal level, per service and hour. */
+  readonly latency: Correlation;
   /** ALERT_TRIGGER events whose current_value is the metric at that host and time, and above threshold_value. */
   readonly alerts: Ratio;
   /** Cascaded incidents whose parent's service is a callee of theirs (failures travel callee → caller). */

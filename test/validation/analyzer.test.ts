@@ -83,6 +83,12 @@ test('app.error_rate agrees with the sampled spans as far as sampling allows', (
   assert.ok(failed > 100 && Math.abs(expected - failed) <= 0.1 * failed, `${expected} expected, ${failed} counted`);
 });
 
+test('the latency metric follows span durations', () => {
+  // Both relative to their normal level, per service and hour; the spans' durations include their
+  // callees' and a lognormal spread, so agreement is strong, not exact.
+  assert.ok((report.latency.r as number) >= 0.7, JSON.stringify(report.latency));
+});
+
 test('with six sampled traces per entry host, the error-rate correlation clears 0.9', () => {
   const r = analyze(createSimulation(config({ ...BAR_CONFIG, tracesPerEntryHost: 6, signals: ['metrics', 'traces'] })));
   assert.ok((r.errorRate.serviceHour.r as number) >= 0.9, JSON.stringify(r.errorRate.serviceHour));

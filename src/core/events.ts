@@ -49,6 +49,12 @@ export function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
+/** A metric as the metrics file records it: request counts whole, the rest to 2 decimals. */
+export function recordedMetric(state: DayState, i: number, key: MetricKey): number {
+  const v = metricValue(state, i, key);
+  return key === 'app.request_count' ? Math.round(v) : round2(v);
+}
+
 function minute(ms: number): number {
   return Math.round(ms / MINUTE_MS) * MINUTE_MS;
 }

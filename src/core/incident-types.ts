@@ -24,6 +24,18 @@ export type MetricKey =
   | 'db.connection_pool.util'
   | 'resource.pool.util';
 
+/** The metrics of a metrics record, in the order the file has them. */
+export const METRIC_KEYS: readonly MetricKey[] = [
+  'system.cpu.util',
+  'system.mem.util',
+  'net.latency.ms',
+  'app.error_rate',
+  'app.request_count',
+  'net.packet_loss.pct',
+  'db.connection_pool.util',
+  'resource.pool.util',
+];
+
 /** Which services an incident of a type may start on. */
 export type TargetKind = 'any-service' | 'leaf-service' | 'called-service' | 'region';
 

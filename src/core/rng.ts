@@ -93,7 +93,8 @@ export function sample<T>(rng: Rng, items: readonly T[], k: number): T[] {
 
 const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-function hexWord(w: number): string {
+/** The 8 lower-case hex digits of a 32-bit word. */
+export function hexWord(w: number): string {
   return (
     (BYTE_HEX[(w >>> 24) & 255] as string) +
     (BYTE_HEX[(w >>> 16) & 255] as string) +

@@ -5,9 +5,8 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
-import { generateDay } from '../core/day.ts';
-import { createSimulation, dayRng } from '../core/simulation.ts';
-import { dayFiles, metadataFiles } from '../output/json-writer.ts';
+import { createSimulation } from '../core/simulation.ts';
+import { metadataFiles, renderDayFiles } from '../output/json-writer.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 import type { DatasetFile } from './job-types.ts';
 import type { WorkerInput, WorkerMessage, WorkerTask } from './worker-protocol.ts';
@@ -32,7 +31,7 @@ const made = new Set<string>();
 
 // Synchronous writes: this thread has nothing else to do meanwhile, and they cost less than
 // promises for a few thousand files.
-function writeAll(files: Map<string, string>, dayIndex: number | null): DatasetFile[] {
+function writeAll(files: Map<string, string | Uint8Array>, dayIndex: number | null): DatasetFile[] {
   const out: DatasetFile[] = [];
   for (const [path, data] of files) {
     const target = join(input.outDir, path);
@@ -42,8 +41,8 @@ function writeAll(files: Map<string, string>, dayIndex: number | null): DatasetF
       made.add(dir);
     }
     const tmp = `${target}.tmp-${threadTag}`;
-    // Encoded once, for the file and the hash.
-    const bytes = Buffer.from(data, 'utf8');
+    // Encoded once (day files are rendered as bytes), for the file and the hash.
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     writeFileSync(tmp, bytes);
     renameSync(tmp, target);
     out.push({ path, dayIndex, bytes: bytes.length, sha256: input.hash ? createHash('sha256').update(bytes).digest('hex') : '' });
@@ -79,8 +78,7 @@ port.on('message', (task: WorkerTask) => {
       reply = { type: 'prepared', files: task.writeMetadata ? writeAll(metadataFiles(buildCatalog(simulation())), null) : [] };
     } else {
       checkSpace();
-      const day = generateDay(dayRng(simulation(), task.dayIndex), simulation(), task.dayIndex);
-      reply = { type: 'day', dayIndex: task.dayIndex, files: writeAll(dayFiles(simulation(), day), task.dayIndex) };
+      reply = { type: 'day', dayIndex: task.dayIndex, files: writeAll(renderDayFiles(simulation(), task.dayIndex), task.dayIndex) };
     }
   } catch (e) {
     reply = { type: 'failed', code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };

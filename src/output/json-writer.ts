@@ -2,10 +2,10 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildCatalog, rootCauseText, type IncidentCatalog } from '../core/catalog.ts';
 import type { Signal } from '../core/config.ts';
-import { generateDay } from '../core/day.ts';
 import type { DayRecords } from '../core/records.ts';
 import { dayDate, dayRng, type Simulation } from '../core/simulation.ts';
-import { jsonLines, logJson, metricJson, spanJson } from './json-format.ts';
+import { renderDayBytes } from './day-bytes.ts';
+import { serializeRecords } from './records-json.ts';
 
 /** Where a day file lives inside `melt_data/`: `metrics/2024-06/metrics_2024-06-14.json`. */
 export function dayFilePath(signal: Signal, date: string): string {
@@ -20,44 +20,40 @@ export function labelFilePath(date: string): string {
 export const CATALOG_PATH = 'metadata/incident_catalog.json';
 export const ROOT_CAUSE_PATH = 'metadata/root_cause.txt';
 
-/**
- * One JSON array, one record per line: valid JSON for every reader, and line tools (grep, head,
- * split) still work on it.
- */
-export function serializeRecords(records: readonly object[]): string {
-  if (records.length === 0) return '[]\n';
-  let out = '[\n';
-  for (let i = 0; i < records.length; i++) out += (i === 0 ? '' : ',\n') + JSON.stringify(records[i]);
-  return out + '\n]\n';
-}
+export { serializeRecords } from './records-json.ts';
 
 export function serializeCatalog(catalog: IncidentCatalog): string {
   return JSON.stringify(catalog, null, 2) + '\n';
 }
 
 /** Writes via a temporary name and a rename, so a reader never sees half a file. */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, data);
   await rename(tmp, path);
 }
 
-/** One signal's day file. The large signals go through the hand-written serializers. */
+/**
+ * One signal's day file from records, through JSON.stringify: the plain reference that the byte
+ * renderer (`renderDayFiles`) is tested against.
+ */
 export function serializeSignal(signal: Signal, day: DayRecords): string {
-  switch (signal) {
-    case 'metrics':
-      return jsonLines(day.metrics, metricJson);
-    case 'traces':
-      return jsonLines(day.traces, spanJson);
-    case 'logs':
-      return jsonLines(day.logs, logJson);
-    case 'events':
-      return serializeRecords(day.events);
-  }
+  return serializeRecords(day[signal]);
 }
 
-/** The serialized files of one day, by path relative to `melt_data/`. */
+/**
+ * The files of one day rendered straight to bytes (the fast path of the CLI and the service), by
+ * path relative to `melt_data/`: the same bytes as `dayFiles` of `generateDay`'s records.
+ */
+export function renderDayFiles(sim: Simulation, dayIndex: number): Map<string, Uint8Array> {
+  const date = dayDate(sim, dayIndex);
+  const files = new Map<string, Uint8Array>();
+  for (const [signal, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) files.set(signal === 'labels' ? labelFilePath(date) : dayFilePath(signal, date), bytes);
+  return files;
+}
+
+/** The serialized files of one day's records (the reference path), by path relative to `melt_data/`. */
 export function dayFiles(sim: Simulation, day: DayRecords): Map<string, string> {
   const files = new Map<string, string>();
   for (const signal of sim.config.signals) files.set(dayFilePath(signal, day.date), serializeSignal(signal, day));
@@ -97,11 +93,10 @@ export async function writeMetadata(sim: Simulation, outDir: string): Promise<In
 
 /** Renders and writes one day's files; returns the bytes written. */
 export async function writeDay(sim: Simulation, outDir: string, dayIndex: number): Promise<number> {
-  const day = generateDay(dayRng(sim, dayIndex), sim, dayIndex);
   let bytes = 0;
-  for (const [path, data] of dayFiles(sim, day)) {
+  for (const [path, data] of renderDayFiles(sim, dayIndex)) {
     await writeFileAtomic(join(outDir, path), data);
-    bytes += Buffer.byteLength(data);
+    bytes += data.byteLength;
   }
   return bytes;
 }

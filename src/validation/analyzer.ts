@@ -685,6 +685,9 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
 
 export type Analyzer = ReturnType<typeof createAnalyzer>;
 
+/** Below this sampling ceiling the error rates hardly vary beyond sampling noise: no correlation bar. */
+export const CORRELATION_MIN_CEILING = 0.5;
+
 /** The bars of issue 4, checked against a report. */
 export function bars(r: Omit<ValidationReport, 'bars'>): Bar[] {
   const bar = (name: string, value: number | null, op: '>=' | '<=', bound: number): Bar => ({
@@ -699,9 +702,13 @@ export function bars(r: Omit<ValidationReport, 'bars'>): Bar[] {
   out.push(bar('false alarms', r.falseAlarms.value, '<=', 0.005));
   out.push(bar('valid trace trees', r.traces.validTrees.value, '>=', 1));
   out.push(bar('logs joined to their span', r.logs.joined.value, '>=', 1));
-  out.push(bar('error-rate correlation (service × hour)', r.errorRate.serviceHour.r, '>=', 0.9));
+  // A correlation means something only where error rates vary beyond sampling noise: with no
+  // incident (a ceiling near 0) there is nothing to correlate, and no bar.
   const { r: corr, ceiling } = r.errorRate.serviceHour;
-  out.push(bar('error-rate correlation / its sampling ceiling', corr === null || !ceiling ? null : Math.round((corr / ceiling) * 10000) / 10000, '>=', 0.95));
+  if (ceiling !== null && ceiling >= CORRELATION_MIN_CEILING) {
+    out.push(bar('error-rate correlation (service × hour)', corr, '>=', 0.9));
+    out.push(bar('error-rate correlation / its sampling ceiling', corr === null ? null : Math.round((corr / ceiling) * 10000) / 10000, '>=', 0.95));
+  }
   // A figure with nothing to measure (no cascade, no alert...) is not a bar of this dataset.
   const measured = (name: string, x: Ratio, bound: number): void => {
     if (x.denominator > 0) out.push(bar(name, x.value, '>=', bound));

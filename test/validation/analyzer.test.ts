@@ -176,3 +176,10 @@ test('the validator reads the original generator’s output (no labels, no call 
   assert.ok(r.traces.spans > 0 && r.traces.validTrees.denominator > 0);
   assert.ok(r.bars.length > 0);
 });
+
+test('without incidents there is nothing to correlate: no correlation bar, and nothing fails', () => {
+  const r = analyze(createSimulation(config({ days: 2, seed: 1, hostsPerService: 2, incidentRate: 0 })));
+  assert.ok((r.errorRate.serviceHour.ceiling ?? 0) < 0.5);
+  assert.ok(!r.bars.some((b) => b.name.startsWith('error-rate correlation')));
+  assert.ok(r.bars.every((b) => b.pass), JSON.stringify(r.bars.filter((b) => !b.pass)));
+});

@@ -30,6 +30,19 @@ export class ByteWriter {
     this.pos += bytes.length;
   }
 
+  /** `length` bytes of a table from `from` (short runs: a loop beats a subarray and a copy). */
+  range(table: Uint8Array, from: number, length: number): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = from; i < from + length; i++) buf[p++] = table[i] as number;
+    this.pos = p;
+  }
+
+  /** One byte. */
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+
   /** Copies a range written elsewhere (reserves room itself). */
   copy(bytes: Uint8Array): void {
     this.reserve(bytes.length);
@@ -74,12 +87,6 @@ export class ByteWriter {
     let p = start + digits;
     this.pos = p;
     for (let x = n; p > start; x = Math.floor(x / 10)) buf[--p] = 48 + (x % 10);
-  }
-
-  /** Two digits, zero-padded (0..99). */
-  pad2(n: number): void {
-    this.buf[this.pos++] = 48 + Math.floor(n / 10);
-    this.buf[this.pos++] = 48 + (n % 10);
   }
 
   /** A value rounded to 2 decimals, as JSON.stringify writes it. */

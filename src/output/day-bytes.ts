@@ -17,9 +17,6 @@ import { serializeRecords } from './records-json.ts';
 
 const K = {
   metricTs: ascii('{"timestamp":"'),
-  metricHost: ascii('","host_id":"'),
-  metricService: ascii('","service":"'),
-  metricRegion: ascii('","region":"'),
   incidentId: ascii(',"incident_id":"'),
   incidentType: ascii('","incident_type":"'),
   spanTrace: ascii('{"trace_id":"'),
@@ -27,20 +24,11 @@ const K = {
   parentNull: ascii('","parent_span_id":null,"timestamp":"'),
   parent: ascii('","parent_span_id":"'),
   spanTs: ascii('","timestamp":"'),
-  spanService: ascii('","service_name":"'),
-  operation: ascii('","operation":'),
   duration: ascii(',"duration_ms":'),
   status: ascii(',"status_code":'),
   method: ascii(',"attributes":{"http.method":"'),
-  hostName: ascii('","host.name":"'),
-  cloudRegion: ascii('","cloud.region":"'),
-  peer: ascii(',"peer.service":"'),
   errorType: ascii(',"error.type":'),
   logTs: ascii('{"timestamp":"'),
-  level: ascii('","level":"'),
-  logService: ascii('","service":"'),
-  logHost: ascii('","host":"'),
-  logTrace: ascii('","trace_id":"'),
   logSpan: ascii('","span_id":"'),
   message: ascii('","message":'),
   processed: ascii('"Processed request '),
@@ -49,18 +37,17 @@ const K = {
   ms: ascii(' ms"'),
   upstream: ascii('"UpstreamServiceException: '),
   returned: ascii(' returned '),
-  quote: ascii('"'),
-  close: ascii('}'),
   closeQuote: ascii('"}'),
   separator: ascii(',\n'),
   open: ascii('[\n'),
   end: ascii('\n]\n'),
   empty: ascii('[]\n'),
 };
-/** The metrics of a record in file order, each with the text before its value. */
-const METRIC_COLUMNS = METRIC_KEYS.map((key, k) => ({ key, prefix: ascii(`${k === 0 ? '","metrics":{' : ','}"${key}":`) }));
+/** The metrics of a record in file order after the first (whose key ends the host's part), each with the text before its value. */
+const METRIC_COLUMNS = METRIC_KEYS.slice(1).map((key) => ({ key, prefix: ascii(`,"${key}":`) }));
+const FIRST_METRIC = METRIC_KEYS[0] as (typeof METRIC_KEYS)[number];
 
-const LEVELS: Record<string, Uint8Array> = { INFO: ascii('INFO'), WARNING: ascii('WARNING'), ERROR: ascii('ERROR') };
+const LEVELS: Record<string, Uint8Array> = { INFO: ascii('","level":"INFO'), WARNING: ascii('","level":"WARNING'), ERROR: ascii('","level":"ERROR') };
 const methods = new Map<string, Uint8Array>();
 function methodBytes(method: string): Uint8Array {
   let b = methods.get(method);
@@ -71,11 +58,21 @@ function methodBytes(method: string): Uint8Array {
 /** Room for one record's fixed parts and numbers; names and free text are reserved for apart. */
 const ROOM = 640;
 
-/** The names of a topology, encoded once. */
+/**
+ * The parts of records that depend only on a host or a service, encoded once per topology: most
+ * of a line is then a few long copies rather than many short ones.
+ */
 interface Names {
-  readonly host: Uint8Array[];
-  readonly service: Uint8Array[];
-  readonly region: Uint8Array[];
+  /** `","host_id":"h","service":"s","region":"r","metrics":{"system.cpu.util":` */
+  readonly metricHost: Uint8Array[];
+  /** `","host.name":"h","cloud.region":"r"` */
+  readonly spanHost: Uint8Array[];
+  /** `","service":"s","host":"h","trace_id":"` */
+  readonly logHost: Uint8Array[];
+  /** `","service_name":"s","operation":` by service */
+  readonly spanService: Map<string, Uint8Array>;
+  /** `,"peer.service":"s"` by service */
+  readonly peer: Map<string, Uint8Array>;
   readonly serviceByName: Map<string, Uint8Array>;
   readonly longest: number;
 }
@@ -85,13 +82,15 @@ const namesCache = new WeakMap<Topology, Names>();
 function names(topology: Topology): Names {
   let n = namesCache.get(topology);
   if (!n) {
-    const serviceByName = new Map(topology.services.map((s) => [s.name, ascii(s.name)]));
+    const metricHost = topology.hosts.map((h) => ascii(`","host_id":"${h.id}","service":"${h.service}","region":"${h.region}","metrics":{"${METRIC_KEYS[0] as string}":`));
     n = {
-      host: topology.hosts.map((h) => ascii(h.id)),
-      service: topology.hosts.map((h) => serviceByName.get(h.service) as Uint8Array),
-      region: topology.hosts.map((h) => ascii(h.region)),
-      serviceByName,
-      longest: Math.max(...topology.hosts.map((h) => h.id.length + h.region.length), ...topology.services.map((s) => s.name.length)),
+      metricHost,
+      spanHost: topology.hosts.map((h) => ascii(`","host.name":"${h.id}","cloud.region":"${h.region}"`)),
+      logHost: topology.hosts.map((h) => ascii(`","service":"${h.service}","host":"${h.id}","trace_id":"`)),
+      spanService: new Map(topology.services.map((s) => [s.name, ascii(`","service_name":"${s.name}","operation":`)])),
+      peer: new Map(topology.services.map((s) => [s.name, ascii(`,"peer.service":"${s.name}"`)])),
+      serviceByName: new Map(topology.services.map((s) => [s.name, ascii(s.name)])),
+      longest: Math.max(...metricHost.map((b) => b.length)) + 64,
     };
     namesCache.set(topology, n);
   }
@@ -113,25 +112,32 @@ class DayClock {
       return;
     }
     const t = ms - this.dayStart;
-    const s = Math.floor(t / 1000);
     w.piece(this.prefix);
-    w.pad2(Math.floor(s / 3600));
-    w.piece(COLON);
-    w.pad2(Math.floor(s / 60) % 60);
-    w.piece(COLON);
-    w.pad2(s % 60);
-    if (withMillis) {
-      const m = t % 1000;
-      w.piece(DOT);
-      w.pad2(Math.floor(m / 10));
-      w.int(m % 10);
-    }
-    w.piece(Z);
+    w.range(clockTable(), Math.floor(t / 1000) * 8, 8);
+    if (withMillis) w.range(MILLIS, (t % 1000) * 4, 4);
+    w.byte(0x5a);
   }
 }
-const COLON = ascii(':');
-const DOT = ascii('.');
-const Z = ascii('Z');
+
+/** `HH:MM:SS` of every second of a day (691 kB, made on first use). */
+let times: Uint8Array | null = null;
+function clockTable(): Uint8Array {
+  if (!times) {
+    const t = new Uint8Array(86_400 * 8);
+    for (let s = 0, p = 0; s < 86_400; s++) {
+      for (const n of [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60]) {
+        t[p++] = 48 + Math.floor(n / 10);
+        t[p++] = 48 + (n % 10);
+        t[p++] = 0x3a;
+      }
+      p--; // no colon after the seconds
+    }
+    times = t;
+  }
+  return times;
+}
+/** `.mmm` of every millisecond. */
+const MILLIS = ascii(Array.from({ length: 1000 }, (_, m) => `.${String(m).padStart(3, '0')}`).join(''));
 
 function labelTail(w: ByteWriter, label: HostLabel | undefined): void {
   if (!label) return;
@@ -140,7 +146,7 @@ function labelTail(w: ByteWriter, label: HostLabel | undefined): void {
   w.piece(ascii(label.incident.id));
   w.piece(K.incidentType);
   w.piece(ascii(label.incident.type));
-  w.piece(K.quote);
+  w.byte(0x22);
 }
 
 function metricsBytes(sim: Simulation, state: DayState, clock: DayClock, dayStart: number): Uint8Array {
@@ -157,19 +163,15 @@ function metricsBytes(sim: Simulation, state: DayState, clock: DayClock, dayStar
       if (row > 0 || h !== hosts[0]) w.piece(K.separator);
       w.piece(K.metricTs);
       clock.write(w, dayStart + row * g, false);
-      w.piece(K.metricHost);
-      w.piece(n.host[h.index] as Uint8Array);
-      w.piece(K.metricService);
-      w.piece(n.service[h.index] as Uint8Array);
-      w.piece(K.metricRegion);
-      w.piece(n.region[h.index] as Uint8Array);
+      w.piece(n.metricHost[h.index] as Uint8Array);
+      w.num2(recordedMetric(state, i, FIRST_METRIC));
       for (const c of METRIC_COLUMNS) {
         w.piece(c.prefix);
         w.num2(recordedMetric(state, i, c.key));
       }
-      w.piece(K.close);
+      w.byte(0x7d);
       labelTail(w, annotate ? (state.labels[i]?.[0] ?? undefined) : undefined);
-      w.piece(K.close);
+      w.byte(0x7d);
     }
   }
   w.reserve(4);
@@ -189,7 +191,7 @@ function writeMessage(w: ByteWriter, m: LogMessage, d: SpanData, n: Names): void
     case 'processed':
       w.piece(K.processed);
       writeTraceId(w, d);
-      w.piece(K.quote);
+      w.byte(0x22);
       return;
     case 'slow':
       // Operations come from a fixed list of plain text; checked anyway, as the records' writer does.
@@ -206,12 +208,21 @@ function writeMessage(w: ByteWriter, m: LogMessage, d: SpanData, n: Names): void
       w.piece(n.serviceByName.get(m.callee) ?? ascii(m.callee));
       w.piece(K.returned);
       w.int(m.status);
-      w.piece(K.quote);
+      w.byte(0x22);
       return;
     case 'text':
       w.str(m.text);
       return;
   }
+}
+
+// A thread renders one day at a time: its scratch buffers are kept from day to day (the bytes
+// handed out are copies gathered from them).
+const scratches: ByteWriter[] = [];
+function scratch(k: number, capacity: number): ByteWriter {
+  const w = (scratches[k] ??= new ByteWriter(capacity));
+  w.pos = 0;
+  return w;
 }
 
 /** Spans in file order and log lines in time order, written as the trace builder makes them. */
@@ -220,8 +231,8 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
   const expected = (1440 / sim.config.granularityMinutes) * sim.topology.entryServices.reduce((a, s) => a + s.hosts.length, 0) * sim.config.tracesPerEntryHost * 6;
   // Spans arrive children first and logs in the order spans end: each is written to a scratch
   // buffer with its place noted, then copied out in file order.
-  const spanScratch = new ByteWriter(wantTraces ? expected * 400 : 0);
-  const logScratch = new ByteWriter(wantLogs ? expected * 260 : 0);
+  const spanScratch = scratch(0, expected * 400);
+  const logScratch = scratch(1, expected * 260);
   const spanAt: number[] = [];
   const logs: { ms: number; from: number; to: number }[] = [];
   const count = buildTraces(day.traceRng, sim, day.state, day.dayStart, {
@@ -242,9 +253,7 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
           w.piece(K.spanTs);
         } else w.piece(K.parentNull);
         clock.write(w, d.startMs, true);
-        w.piece(K.spanService);
-        w.piece(n.serviceByName.get(d.service) as Uint8Array);
-        w.piece(K.operation);
+        w.piece(n.spanService.get(d.service) as Uint8Array);
         w.str(d.operation);
         w.reserve(ROOM + 3 * n.longest);
         w.piece(K.duration);
@@ -253,25 +262,17 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         w.int(d.status);
         w.piece(K.method);
         w.piece(methodBytes(d.method));
-        w.piece(K.hostName);
-        w.piece(n.host[d.host.index] as Uint8Array);
-        w.piece(K.cloudRegion);
-        w.piece(n.region[d.host.index] as Uint8Array);
-        w.piece(K.quote);
-        if (d.caller !== null) {
-          w.piece(K.peer);
-          w.piece(n.serviceByName.get(d.caller) as Uint8Array);
-          w.piece(K.quote);
-        }
+        w.piece(n.spanHost[d.host.index] as Uint8Array);
+        if (d.caller !== null) w.piece(n.peer.get(d.caller) as Uint8Array);
         if (d.errorType !== undefined) {
           w.piece(K.errorType);
           w.str(d.errorType);
         }
         w.reserve(4);
-        w.piece(K.close);
+        w.byte(0x7d);
         labelTail(w, d.label);
         w.reserve(4);
-        w.piece(K.close);
+        w.byte(0x7d);
         spanAt[2 * d.slot] = from;
         spanAt[2 * d.slot + 1] = w.pos;
       }
@@ -281,13 +282,8 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         w.reserve(ROOM + 3 * n.longest);
         w.piece(K.logTs);
         clock.write(w, d.endMs, true);
-        w.piece(K.level);
         w.piece(LEVELS[d.level] as Uint8Array);
-        w.piece(K.logService);
-        w.piece(n.serviceByName.get(d.service) as Uint8Array);
-        w.piece(K.logHost);
-        w.piece(n.host[d.host.index] as Uint8Array);
-        w.piece(K.logTrace);
+        w.piece(n.logHost[d.host.index] as Uint8Array);
         writeTraceId(w, d);
         w.piece(K.logSpan);
         w.hex8(d.s0);
@@ -296,7 +292,7 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         writeMessage(w, d.message, d, n);
         labelTail(w, d.label);
         w.reserve(4);
-        w.piece(K.close);
+        w.byte(0x7d);
         logs.push({ ms: d.endMs, from, to: w.pos });
       }
     },

@@ -48,6 +48,18 @@ const METRIC_COLUMNS = METRIC_KEYS.slice(1).map((key) => ({ key, prefix: ascii(`
 const FIRST_METRIC = METRIC_KEYS[0] as (typeof METRIC_KEYS)[number];
 
 const LEVELS: Record<string, Uint8Array> = { INFO: ascii('","level":"INFO'), WARNING: ascii('","level":"WARNING'), ERROR: ascii('","level":"ERROR') };
+/** Texts that recur (operations, error types): their JSON string, quotes included, encoded once. */
+const jsonTexts = new Map<string, Uint8Array>();
+function jsonText(w: ByteWriter, text: string): void {
+  let b = jsonTexts.get(text);
+  if (!b) {
+    const t = new ByteWriter(text.length * 6 + 2);
+    t.str(text);
+    jsonTexts.set(text, (b = t.bytes().slice()));
+  }
+  w.reserve(b.length);
+  w.piece(b);
+}
 const methods = new Map<string, Uint8Array>();
 function methodBytes(method: string): Uint8Array {
   let b = methods.get(method);
@@ -254,7 +266,7 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         } else w.piece(K.parentNull);
         clock.write(w, d.startMs, true);
         w.piece(n.spanService.get(d.service) as Uint8Array);
-        w.str(d.operation);
+        jsonText(w, d.operation);
         w.reserve(ROOM + 3 * n.longest);
         w.piece(K.duration);
         w.micros(d.durationUs);
@@ -266,7 +278,7 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         if (d.caller !== null) w.piece(n.peer.get(d.caller) as Uint8Array);
         if (d.errorType !== undefined) {
           w.piece(K.errorType);
-          w.str(d.errorType);
+          jsonText(w, d.errorType);
         }
         w.reserve(4);
         w.byte(0x7d);

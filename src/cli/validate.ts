@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runIfMain } from './main.ts';
 import { formatReport } from '../validation/format.ts';
 import { DatasetError, validateDataset } from '../validation/read-dataset.ts';
 import type { CliIo } from './generate.ts';
@@ -63,15 +64,4 @@ export async function runValidateCli(argv: readonly string[], io: CliIo): Promis
   return args.values.strict && report.bars.some((b) => !b.pass) ? 1 : 0;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
-if (isMain) {
-  runValidateCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`meltgen validate: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, 'meltgen validate', runValidateCli);

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runScript } from '../helpers/cli.ts';
 import { generate, hashDir, listFiles, readCatalog, tempDir } from '../helpers/dataset.ts';
 
-const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/generate.ts', import.meta.url));
 
-/** Runs the real command in a child process; resolves with its exit code and output. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runScript(CLI, args);
 }
 
 test('generate writes the dataset the library writes, with progress and the summary', async (t) => {

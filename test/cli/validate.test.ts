@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runScript } from '../helpers/cli.ts';
 import { validateDataset } from '../../src/validation/read-dataset.ts';
 import { generate, tempDir } from '../helpers/dataset.ts';
 
-const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/validate.ts', import.meta.url));
 
-/** Runs the validate command in a child process, as `npm run validate` does. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runScript(CLI, args);
 }
 
 test('validate prints the figures and the bars; --json writes the same report as the library', async (t) => {

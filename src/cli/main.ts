@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import type { CliIo } from './generate.ts';
+
+/**
+ * Runs a command when its module is the process's entry point (not when a test imports it):
+ * the command's resolved code becomes the exit code; an unexpected error is printed, exit 1.
+ */
+export function runIfMain(moduleUrl: string, name: string, command: (argv: readonly string[], io: CliIo) => Promise<number>): void {
+  const entry = process.argv[1];
+  if (entry === undefined || moduleUrl !== new URL(`file://${resolve(entry)}`).href) return;
+  command(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${name}: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

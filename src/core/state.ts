@@ -238,6 +238,13 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/**
+ * Share of host-intervals with a harmless one-interval blip (a CPU spike or a latency jump): the
+ * transient outliers real telemetry has, distractors for anomaly detectors. Metrics only: the
+ * requests themselves are not slowed, and no label marks a blip.
+ */
+export const BLIP_RATE = 0.0005;
+
 /** A normal draw cut at ±3 sigma, so an alert's margin above its threshold always holds. */
 function noise(rng: Rng | null): number {
   return rng ? clamp(normal(rng), -3, 3) : 0;
@@ -314,9 +321,18 @@ export function computeInterval(
       out.labels[i] = labels;
       out.errorNoise[i] = errorNoise;
       out.loadFactor[i] = loadFactor;
+      // Now and then a blip that is no incident: a cron job or a GC pause spikes the CPU, network
+      // jitter the measured latency, for one interval. One draw decides whether, which and how much.
+      const blip = noiseRng ? noiseRng.next() : 1;
+      let latencyBlip = 1;
+      if (blip < BLIP_RATE) {
+        const v = blip / BLIP_RATE;
+        if (v < 0.5) a.cpu += 20 + 40 * v;
+        else latencyBlip = 1.5 + 3 * (v - 0.5);
+      }
       out.cpu[i] = clamp(a.cpu, 0.5, 100);
       out.mem[i] = clamp(a.mem, 1, 100);
-      out.latency[i] = a.latency * a.slowdown;
+      out.latency[i] = a.latency * a.slowdown * latencyBlip;
       out.slowdown[i] = a.slowdown;
       out.ownFail[i] = clamp(a.errPct, 0, 100) / 100;
       out.requests[i] = Math.max(0, a.requests);

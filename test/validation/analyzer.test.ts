@@ -60,6 +60,8 @@ test('every incident type of the 60-day default dataset is detected in ≥ 95 % 
 
 test('false alarms stay ≤ 0.5 % of the host-intervals outside every incident', () => {
   assert.ok(report.falseAlarms.denominator > 100_000);
+  // Not zero: the harmless one-interval blips (CPU spikes, latency jitter) depart without an incident.
+  assert.ok(report.falseAlarms.numerator > 0);
   assert.ok((report.falseAlarms.value as number) <= 0.005, JSON.stringify(report.falseAlarms));
 });
 
@@ -122,7 +124,6 @@ test('the validator catches broken data: each corruption moves its figure', () =
   const sim = createSimulation(config({ days: 8, seed: 31, hostsPerService: 2, incidentRate: 1 }));
   const clean = analyze(sim);
   assert.equal(clean.traces.validTrees.value, 1);
-  assert.equal(clean.falseAlarms.numerator, 0);
 
   // A span lost: its trace is no tree and its log joins nothing.
   const lostSpan = analyze(sim, (day, i) => (i === 2 ? { ...day, traces: day.traces.filter((_, k) => k !== 7) } : day));
@@ -143,7 +144,7 @@ test('the validator catches broken data: each corruption moves its figure', () =
     const quiet = day.metrics.findIndex((m) => !(day.labels ?? []).some((l) => l.host_id === m.host_id && l.timestamp === m.timestamp));
     return { ...day, metrics: day.metrics.map((m, j) => (j === quiet ? { ...m, metrics: { ...(m.metrics as object), 'system.cpu.util': 99 } } : m)) };
   });
-  assert.equal(spike.falseAlarms.numerator, 1);
+  assert.equal(spike.falseAlarms.numerator, clean.falseAlarms.numerator + 1);
 
   // An alert that misreports the metric.
   const alertDay = [...Array(sim.config.days).keys()].find((d) => generateDay(dayRng(sim, d), sim, d).events.some((e) => e.type === 'ALERT_TRIGGER'));

@@ -97,14 +97,10 @@ function ratio(numerator: number, denominator: number): Ratio {
   return { numerator, denominator, value: denominator === 0 ? null : Math.round((numerator / denominator) * 10000) / 10000 };
 }
 
-/**
- * Pearson's r of the metric (xs) and the sampled failed share (ys), and the r that a perfect metric
- * would reach with that many spans per cell: the sampled share of n spans varies by p(1 − p)/n
- * around the true p, and that noise alone caps r at √(var p / (var p + mean noise)).
- */
-function pearson(xs: readonly number[], ys: readonly number[], ns: readonly number[], cell: string): Correlation {
+/** Pearson's r, rounded to 4 decimals; null with fewer than 3 pairs or no variance. */
+function pearson(xs: readonly number[], ys: readonly number[]): number | null {
   const n = xs.length;
-  if (n < 3) return { r: null, ceiling: null, cells: n, cell };
+  if (n < 3) return null;
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
@@ -123,12 +119,34 @@ function pearson(xs: readonly number[], ys: readonly number[], ns: readonly numb
     sxx += dx * dx;
     syy += dy * dy;
   }
-  const r = sxx === 0 || syy === 0 ? null : Math.round((sxy / Math.sqrt(sxx * syy)) * 10000) / 10000;
+  return sxx === 0 || syy === 0 ? null : Math.round((sxy / Math.sqrt(sxx * syy)) * 10000) / 10000;
+}
+
+/**
+ * The r that a metric equal to the true failure probability p (xs) would reach against the
+ * failed share of n sampled spans per cell (ns): that share varies by p(1 − p)/n around p, and this
+ * noise alone caps r at √(var p / (var p + mean noise)).
+ */
+function samplingCeiling(xs: readonly number[], ns: readonly number[]): number | null {
+  const n = xs.length;
+  if (n < 3) return null;
+  let mean = 0;
+  for (const x of xs) mean += x;
+  mean /= n;
+  let varX = 0;
   let noise = 0;
-  for (let i = 0; i < n; i++) noise += ((xs[i] as number) * (1 - (xs[i] as number))) / (ns[i] as number);
-  const varX = sxx / n;
-  const ceiling = varX === 0 ? null : Math.round(Math.sqrt(varX / (varX + noise / n)) * 10000) / 10000;
-  return { r, ceiling, cells: n, cell };
+  for (let i = 0; i < n; i++) {
+    const x = xs[i] as number;
+    varX += (x - mean) ** 2;
+    noise += (x * (1 - x)) / (ns[i] as number);
+  }
+  varX /= n;
+  return varX === 0 ? null : Math.round(Math.sqrt(varX / (varX + noise / n)) * 10000) / 10000;
+}
+
+/** The error-rate metric (xs) against the failed share (ys) of ns sampled spans per cell. */
+function errorCorrelation(xs: readonly number[], ys: readonly number[], ns: readonly number[], cell: string): Correlation {
+  return { r: pearson(xs, ys), ceiling: samplingCeiling(xs, ns), cells: xs.length, cell };
 }
 
 function median(values: Float64Array): number {
@@ -166,6 +184,7 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
   const eventsById = new Map<string, { type: string; ms: number; service: unknown }>();
   let previousSpans = new Map<string, number>();
 
+  const incidentById = new Map(catalog.incidents.map((i) => [i.id, i]));
   const graph = catalog.generation_config?.service_dependencies;
   const calls = (caller: string, callee: string): boolean => (graph ? (graph[caller] ?? []).includes(callee) : observedEdges.has(`${caller}>${callee}`));
 
@@ -335,21 +354,32 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
     return [Math.floor((start - options.startMs) / g), Math.ceil((end - options.startMs) / g) - 1];
   }
 
+  /** An incident's signature metric and the slots of its window inside the dataset; null when it has neither. */
+  function signature(inc: CatalogIncidentLike): { metric: number; from: number; to: number } | null {
+    const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
+    const w = windowSlots(inc);
+    return spec && w ? { metric: SIGNATURE_METRICS.indexOf(spec.metric), from: w[0], to: w[1] } : null;
+  }
+
+  /** The first slot in [from, to] where the signature departs on one of the incident's hosts, or null. */
+  function firstDeparture(inc: CatalogIncidentLike, metric: number, from: number, to: number): number | null {
+    let first: number | null = null;
+    for (const id of inc.affected_hosts ?? []) {
+      const host = hosts.get(id);
+      for (let k = from; host && k <= to && (first === null || k < first); k++) {
+        if (departs(host, metric, k)) first = k;
+      }
+    }
+    return first;
+  }
+
   function detection(): ValidationReport['detection'] {
     const out: Record<string, Ratio & { metric: string }> = {};
     const counts = new Map<string, [number, number]>();
     for (const inc of catalog.incidents) {
-      const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
-      const w = windowSlots(inc);
-      if (!spec || !w) continue;
-      const metric = SIGNATURE_METRICS.indexOf(spec.metric);
-      let found = false;
-      for (const id of inc.affected_hosts ?? []) {
-        const host = hosts.get(id);
-        if (!host) continue;
-        for (let k = w[0]; k <= w[1] && !found; k++) found = departs(host, metric, k);
-        if (found) break;
-      }
+      const sig = signature(inc);
+      if (!sig) continue;
+      const found = firstDeparture(inc, sig.metric, sig.from, sig.to) !== null;
       const c = counts.get(inc.type) ?? [0, 0];
       counts.set(inc.type, [c[0] + (found ? 1 : 0), c[1] + 1]);
     }
@@ -413,8 +443,8 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
       sn.push(c.spans);
     }
     return {
-      serviceHour: pearson(sx, sy, sn, 'service × hour: the metric averaged over the sampled spans of the service in the hour, against their failed share'),
-      hostInterval: pearson(hx, hy, hn, 'host × interval with at least one sampled span'),
+      serviceHour: errorCorrelation(sx, sy, sn, 'service × hour: the metric averaged over the sampled spans of the service in the hour, against their failed share'),
+      hostInterval: errorCorrelation(hx, hy, hn, 'host × interval with at least one sampled span'),
       expectedFailedSpans: Math.round(expected),
       failedSpans: failed,
     };
@@ -455,8 +485,7 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
       xs.push(c.x / c.n);
       ys.push(c.y / c.n / (sv.y / sv.n));
     }
-    const { r, cells: count } = pearson(xs, ys, xs.map(() => 1), '');
-    return { r, ceiling: null, cells: count, cell: 'service × hour: latency metric / host median, against mean span duration / service mean' };
+    return { r: pearson(xs, ys), ceiling: null, cells: xs.length, cell: 'service × hour: latency metric / host median, against mean span duration / service mean' };
   }
 
   function checkAlerts(): void {
@@ -473,18 +502,8 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
 
   /** The first interval of an incident's window in which its signature departs on one of its hosts. */
   function onset(inc: CatalogIncidentLike): number | null {
-    const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
-    const w = windowSlots(inc);
-    if (!spec || !w) return null;
-    const metric = SIGNATURE_METRICS.indexOf(spec.metric);
-    let first: number | null = null;
-    for (const id of inc.affected_hosts ?? []) {
-      const host = hosts.get(id);
-      for (let k = w[0]; host && k <= w[1] && (first === null || k < first); k++) {
-        if (departs(host, metric, k)) first = k;
-      }
-    }
-    return first;
+    const sig = signature(inc);
+    return sig ? firstDeparture(inc, sig.metric, sig.from, sig.to) : null;
   }
 
   /** Whether another cascade has an incident on one of this incident's hosts during its window. */
@@ -507,11 +526,10 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
    * neither sharing hosts with another cascade at the time, which would move first for its own reasons).
    */
   function causalOrder(): Ratio {
-    const byId = new Map(catalog.incidents.map((i) => [i.id, i]));
     let n = 0;
     let ok = 0;
     for (const inc of catalog.incidents) {
-      const parent = inc.parent_incident_id ? byId.get(inc.parent_incident_id) : undefined;
+      const parent = inc.parent_incident_id ? incidentById.get(inc.parent_incident_id) : undefined;
       if (!parent || confounded(inc) || confounded(parent)) continue;
       const a = onset(parent);
       const b = onset(inc);
@@ -523,12 +541,11 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
   }
 
   function cascades(): Ratio {
-    const byId = new Map(catalog.incidents.map((i) => [i.id, i]));
     let n = 0;
     let ok = 0;
     for (const inc of catalog.incidents) {
       if (!inc.parent_incident_id) continue;
-      const parent = byId.get(inc.parent_incident_id);
+      const parent = incidentById.get(inc.parent_incident_id);
       n++;
       if (parent?.target_service && inc.target_service && calls(inc.target_service, parent.target_service)) ok++;
     }
@@ -552,18 +569,10 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
         if (whole) ok++;
       } else {
         // No labels: the signature shows on each side of midnight.
-        const spec = INCIDENT_SPECS[inc.type as IncidentType] as (typeof INCIDENT_SPECS)[IncidentType] | undefined;
-        const w = windowSlots(inc);
-        if (!spec || !w) continue;
-        const metric = SIGNATURE_METRICS.indexOf(spec.metric);
+        const sig = signature(inc);
+        if (!sig) continue;
         const cut = Math.floor((Date.parse(`${last}T00:00:00Z`) - options.startMs) / g);
-        const seen = (from: number, to: number): boolean =>
-          (inc.affected_hosts ?? []).some((id) => {
-            const host = hosts.get(id);
-            for (let k = from; host && k <= to; k++) if (departs(host, metric, k)) return true;
-            return false;
-          });
-        if (seen(w[0], cut - 1) && seen(cut, w[1])) ok++;
+        if (firstDeparture(inc, sig.metric, sig.from, cut - 1) !== null && firstDeparture(inc, sig.metric, cut, sig.to) !== null) ok++;
       }
     }
     return ratio(ok, n);

@@ -161,7 +161,7 @@ export function messageText(m: LogMessage, traceId: string): string {
 }
 
 /** Builds request traces: trees of spans that follow the call graph, drawn from the hosts' state. */
-export class TraceBuilder {
+class TraceBuilder {
   private row = 0;
   private slots = 0;
   private t0 = 0;

@@ -46,19 +46,15 @@ export class ByteWriter {
   /** Copies a range written elsewhere (reserves room itself). */
   copy(bytes: Uint8Array): void {
     this.reserve(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    this.piece(bytes);
   }
 
   /** A JSON string of any text: plain ASCII as it is, anything else through JSON.stringify and UTF-8. */
   str(s: string): void {
-    this.reserve(s.length * 6 + 2);
+    this.reserve(s.length + 2);
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
-        this.pos += new TextEncoder().encodeInto(JSON.stringify(s), this.buf.subarray(this.pos)).written;
-        return;
-      }
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return this.text(JSON.stringify(s));
     }
     const buf = this.buf;
     let p = this.pos;
@@ -71,7 +67,7 @@ export class ByteWriter {
   /** Text JSON.stringify would write, for the rare value the fast paths do not take. */
   private text(s: string): void {
     this.reserve(s.length * 3);
-    this.pos += new TextEncoder().encodeInto(s, this.buf.subarray(this.pos)).written;
+    this.pos += UTF8.encodeInto(s, this.buf.subarray(this.pos)).written;
   }
 
   /** A non-negative integer below 2^53. */
@@ -129,6 +125,7 @@ export class ByteWriter {
   }
 }
 
+const UTF8 = new TextEncoder();
 const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** The bytes of an ASCII string (constants and names the config schema restricts). */

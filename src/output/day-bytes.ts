@@ -16,7 +16,7 @@ import { serializeRecords } from './records-json.ts';
 // JSON.stringify: a test renders both ways and compares the bytes, and the golden files pin them.
 
 const K = {
-  metricTs: ascii('{"timestamp":"'),
+  timestamp: ascii('{"timestamp":"'),
   incidentId: ascii(',"incident_id":"'),
   incidentType: ascii('","incident_type":"'),
   spanTrace: ascii('{"trace_id":"'),
@@ -28,8 +28,6 @@ const K = {
   status: ascii(',"status_code":'),
   method: ascii(',"attributes":{"http.method":"'),
   errorType: ascii(',"error.type":'),
-  logTs: ascii('{"timestamp":"'),
-  logSpan: ascii('","span_id":"'),
   message: ascii('","message":'),
   processed: ascii('"Processed request '),
   slow: ascii('"Slow request: '),
@@ -37,7 +35,6 @@ const K = {
   ms: ascii(' ms"'),
   upstream: ascii('"UpstreamServiceException: '),
   returned: ascii(' returned '),
-  closeQuote: ascii('"}'),
   separator: ascii(',\n'),
   open: ascii('[\n'),
   end: ascii('\n]\n'),
@@ -173,7 +170,7 @@ function metricsBytes(sim: Simulation, state: DayState, clock: DayClock, dayStar
       const i = row * state.hostCount + h.index;
       w.reserve(ROOM + 2 * n.longest);
       if (row > 0 || h !== hosts[0]) w.piece(K.separator);
-      w.piece(K.metricTs);
+      w.piece(K.timestamp);
       clock.write(w, dayStart + row * g, false);
       w.piece(n.metricHost[h.index] as Uint8Array);
       w.num2(recordedMetric(state, i, FIRST_METRIC));
@@ -292,12 +289,12 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         const w = logScratch;
         const from = w.pos;
         w.reserve(ROOM + 3 * n.longest);
-        w.piece(K.logTs);
+        w.piece(K.timestamp);
         clock.write(w, d.endMs, true);
         w.piece(LEVELS[d.level] as Uint8Array);
         w.piece(n.logHost[d.host.index] as Uint8Array);
         writeTraceId(w, d);
-        w.piece(K.logSpan);
+        w.piece(K.spanId);
         w.hex8(d.s0);
         w.hex8(d.s1);
         w.piece(K.message);
@@ -329,7 +326,6 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
 }
 
 const utf8 = new TextEncoder();
-
 /**
  * Renders one day's files: what `dayFiles(sim, generateDay(rng, sim, dayIndex))` gives, byte for
  * byte, several times faster. Keyed by signal ('labels' for the label file).

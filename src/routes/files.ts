@@ -4,7 +4,7 @@ import { SIGNALS, type Signal } from '../core/config.ts';
 import { DAY_MS, parseDate } from '../core/time.ts';
 import { datasetDir } from '../jobs/job-runner.ts';
 import type { DatasetFile, Job } from '../jobs/job-types.ts';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ownedDataset } from './job-access.ts';
 import { CATALOG_PATH, dayFilePath, labelFilePath } from '../output/json-writer.ts';
 import { AppError } from '../plugins/errors.ts';
@@ -31,14 +31,14 @@ function checkDay(job: Job, date: string): void {
   }
 }
 
-/** A day's file once it is written; 409 (with Retry-After while the job runs) before. */
-function writtenFile(app: FastifyInstance, job: Job, path: string, date: string, reply: FastifyReply): DatasetFile {
+/** Sends a day's file (a signal's or the labels) once it is written; 409 (with Retry-After while the job runs) before. */
+function sendDayFile(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, job: Job, path: string, date: string): Promise<FastifyReply> {
   const file = app.store.getFile(job.id, path);
   if (!file) {
     if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
     throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
   }
-  return file;
+  return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), path), file, 'application/json; charset=utf-8');
 }
 
 /** The dataset of a job: its file list, one day file, and the incident catalog. */
@@ -87,9 +87,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!job.config.signals.includes(signal)) {
         throw new AppError(404, 'SIGNAL_NOT_GENERATED', `The job does not generate ${signal}; it generates ${job.config.signals.join(', ')}.`);
       }
-      const path = dayFilePath(signal, date);
-      const file = writtenFile(app, job, path, date, reply);
-      return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, id), path), file, 'application/json; charset=utf-8');
+      return sendDayFile(app, request, reply, job, dayFilePath(signal, date), date);
     },
   );
 
@@ -114,9 +112,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id, date } = request.params;
       const job = ownedDataset(app, request, id);
       checkDay(job, date);
-      const path = labelFilePath(date);
-      const file = writtenFile(app, job, path, date, reply);
-      return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, id), path), file, 'application/json; charset=utf-8');
+      return sendDayFile(app, request, reply, job, labelFilePath(date), date);
     },
   );
 

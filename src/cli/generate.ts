@@ -3,7 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runIfMain } from './main.ts';
+import { runIfMain, type CliIo } from './main.ts';
 import type { IncidentCatalog } from '../core/catalog.ts';
 import { ConfigError, normalizeConfig, SIGNALS } from '../core/config.ts';
 import { INCIDENT_TYPES } from '../core/incident-types.ts';
@@ -38,11 +38,6 @@ Options:
   -h, --help                this text
 `;
 
-/** Where the command writes: separated so tests can capture it. */
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
 
 const FLAG_TO_FIELD: Record<string, string> = {
   days: 'days',

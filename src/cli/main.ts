@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
-import type { CliIo } from './generate.ts';
+
+/** Where a command writes: separated so tests can capture it. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
 
 /**
  * Runs a command when its module is the process's entry point (not when a test imports it):

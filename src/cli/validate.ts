@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runIfMain } from './main.ts';
+import { runIfMain, type CliIo } from './main.ts';
 import { formatReport } from '../validation/format.ts';
 import { DatasetError, validateDataset } from '../validation/read-dataset.ts';
-import type { CliIo } from './generate.ts';
 
 const HELP = `Usage: npm run validate -- [options] [DIR]
 

@@ -360,7 +360,8 @@ export function computeInterval(
     }
     let sum = 0;
     let sumSq = 0;
-    let own: Set<Incident> | null = passedUp ? new Set(passedUp) : null;
+    // Every incident behind this service's failures: its own hosts' and those passed up to it.
+    let behind: Set<Incident> | null = passedUp ? new Set(passedUp) : null;
     for (const host of service.hosts) {
       const i = base + host.index;
       const f = 1 - (1 - (out.ownFail[i] as number)) * ok;
@@ -368,7 +369,7 @@ export function computeInterval(
       sum += f;
       sumSq += f * f;
       const direct = out.labels[i] ?? null;
-      if (direct) for (const l of direct) (own ??= new Set()).add(l.incident);
+      if (direct) for (const l of direct) (behind ??= new Set()).add(l.incident);
       if (passedUp) {
         let labels = direct;
         for (const inc of passedUp) {
@@ -378,7 +379,7 @@ export function computeInterval(
         out.labels[i] = labels;
       }
     }
-    if (own) sources.set(service.name, own);
+    if (behind) sources.set(service.name, behind);
     const n = service.hosts.length;
     // What a caller's call to this service fails with, after its retry.
     share.set(service.name, n > 1 ? Math.max(0, (sum * sum - sumSq) / (n * (n - 1))) : sumSq);

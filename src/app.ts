@@ -1,6 +1,4 @@
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -13,15 +11,15 @@ import { authPlugin } from './plugins/auth.ts';
 import { AppError, errorsPlugin, sendProblem } from './plugins/errors.ts';
 import { jobsPlugin } from './plugins/jobs.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { openApiPlugin } from './plugins/openapi.ts';
 import { reportsPlugin } from './plugins/reports.ts';
 import { archiveRoutes } from './routes/archive.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
+import { homeRoutes } from './routes/home.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/report.ts';
-import { ProblemSchema } from './routes/schemas.ts';
-import { GENERATOR_VERSION } from './version.ts';
 
 export interface AppOptions {
   /** Where the job database and the datasets live. */
@@ -82,33 +80,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       new AppError(429, 'RATE_LIMITED', `More than ${context.max} requests in a minute; retry in ${context.after}.`, { limit: context.max, windowSeconds: 60 }),
   });
   await app.register(metricsPlugin);
-  app.addSchema(ProblemSchema);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'meltgen',
-        version: GENERATOR_VERSION,
-        description:
-          'Synthetic MELT telemetry (metrics, events, logs, traces) with injected incidents and a ground-truth incident catalog. ' +
-          'Submit a generation config as a job, poll it, then fetch day files, the catalog or a zip of the melt_data/ layout. ' +
-          'With API keys configured, every /v1 route needs `Authorization: Bearer <key>` and a key sees only its own jobs. ' +
-          'Errors are application/problem+json (RFC 9457) with a stable `code`.',
-      },
-      tags: [
-        { name: 'jobs', description: 'Generation jobs' },
-        { name: 'datasets', description: 'The files of a job’s dataset' },
-        { name: 'service', description: 'The service itself' },
-      ],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (MELT_API_KEYS).' } } },
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(openApiPlugin);
   await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits });
 
   await app.register(reportsPlugin, { dataDir: resolve(options.dataDir) });
 
+  await app.register(homeRoutes, { keysRequired: (options.apiKeys ?? []).length > 0 });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(
@@ -123,6 +100,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -39,5 +39,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-await app.listen({ port: env.PORT, host: env.HOST });
+const address = await app.listen({ port: env.PORT, host: env.HOST });
+// The URL people can open: a wildcard address is reached as localhost.
+const home = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
+app.log.info({ docs: `${home}/docs`, openapi: `${home}/openapi.json` }, `meltgen is up: open ${home}/ (API docs at ${home}/docs)`);
 if (apiKeys.length > 0) app.log.info({ keys: apiKeys.map((k) => k.name) }, 'API keys loaded');

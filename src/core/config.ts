@@ -67,10 +67,47 @@ export const GenerationConfigSchema = Type.Object(
       Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'Signals to write. Default all four.' }),
     ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'GenerationConfig',
+    additionalProperties: false,
+    description: 'What to generate. Every field is optional and defaults as in the original generator; unknown fields are refused.',
+  },
 );
 
 export type GenerationConfigInput = Static<typeof GenerationConfigSchema>;
+
+/**
+ * The config a job actually runs: every field of GenerationConfig present, defaults filled in, the
+ * seed that was used, the incident mix with all nine types and the signals in canonical order.
+ */
+export const NormalizedConfigSchema = Type.Object(
+  {
+    startDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'First day, YYYY-MM-DD (UTC).' }),
+    days: Type.Integer({ minimum: 1, maximum: 3660 }),
+    granularityMinutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes between samples.' }),
+    regions: Type.Array(Type.String({ pattern: NAME_PATTERN }), { minItems: 1 }),
+    services: Type.Array(
+      Type.Object(
+        { name: Type.String({ pattern: NAME_PATTERN }), calls: Type.Array(Type.String({ pattern: NAME_PATTERN }), { description: 'Callees; empty for a leaf.' }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+    hostsPerService: Type.Integer({ minimum: 1, maximum: 200 }),
+    seed: Type.Integer({ minimum: 0, maximum: 4294967295, description: 'The seed used (drawn by the server when the request named none).' }),
+    incidentRate: Type.Number({ minimum: 0, maximum: 50 }),
+    incidentMix: Type.Object(
+      Object.fromEntries(INCIDENT_TYPES.map((t) => [t, Type.Number({ minimum: 0, maximum: 1000 })])) as Record<IncidentType, ReturnType<typeof Type.Number>>,
+      { additionalProperties: false, description: 'Weight of every primary incident type (0 for a type left out).' },
+    ),
+    cascadeDelayMinutes: Type.Integer({ minimum: 0, maximum: 720 }),
+    tracesPerEntryHost: Type.Integer({ minimum: 0, maximum: 100 }),
+    quietGapMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
+    annotateRecords: Type.Boolean(),
+    signals: Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'In canonical order: metrics, events, logs, traces.' }),
+  },
+  { $id: 'NormalizedConfig', additionalProperties: false, description: 'A generation config with every default filled in: the exact input of the job.' },
+);
 
 /** A service of the normalized config. */
 export interface ServiceConfig {
@@ -95,6 +132,14 @@ export interface GenerationConfig {
   readonly annotateRecords: boolean;
   readonly signals: readonly Signal[];
 }
+
+// The normalized config and its schema describe the same object (a compile error when they drift).
+type NormalizedStatic = Static<typeof NormalizedConfigSchema>;
+type _NormalizedMatchesSchema = [
+  NormalizedStatic extends GenerationConfig ? true : never,
+  Exclude<keyof GenerationConfig, keyof NormalizedStatic> | Exclude<keyof NormalizedStatic, keyof GenerationConfig> extends never ? true : never,
+];
+export const NORMALIZED_CONFIG_MATCHES: _NormalizedMatchesSchema = [true, true];
 
 /** The original's five services and its call graph. */
 export const DEFAULT_SERVICES: readonly ServiceConfig[] = [
@@ -160,7 +205,7 @@ function schemaIssues(input: unknown): ConfigIssue[] {
         parent === '' ? ALLOWED_FIELDS : parent === '/incidentMix' ? [...INCIDENT_TYPES] : /^\/services\/\d+$/.test(parent) ? ['name', 'calls'] : [];
       message = `is not a known field${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`;
     } else if (e.keyword === 'enum') {
-      message = `must be one of ${SIGNALS.join(', ')}`;
+      message = `must be one of: ${SIGNALS.join(', ')}`;
     } else if (e.keyword === 'pattern' && field === '/startDate') {
       message = 'must be a date as YYYY-MM-DD';
     } else if (e.keyword === 'pattern') {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { HealthSchema, json, NoQuerySchema, problems } from './schemas.ts';
 import { GENERATOR_VERSION } from '../version.ts';
 
 /** Liveness for load balancers and the container HEALTHCHECK. */
@@ -8,9 +8,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         summary: 'Health check',
+        description: 'Open (no key needed), not rate limited: for load balancers and the container HEALTHCHECK.',
         tags: ['service'],
-        response: { 200: { ...Type.Object({ status: Type.Literal('ok'), version: Type.String() }), description: 'The service is up.' } },
+        querystring: NoQuerySchema,
+        response: { 200: json(HealthSchema, 'The service is up.'), ...problems(400, 500) },
       },
     },
     async () => ({ status: 'ok' as const, version: GENERATOR_VERSION }),

@@ -12,7 +12,8 @@ export function jobView(job: Job): JobView {
       daysTotal: job.daysTotal,
       percent: job.daysTotal === 0 ? 100 : Math.round((1000 * job.daysDone) / job.daysTotal) / 10,
     },
-    config: job.config as JobView['config'],
+    // The stored config is readonly; the view is a plain copy for the serializer.
+    config: structuredClone(job.config) as JobView['config'],
     catalogReady: job.catalogReady,
     bytesWritten: job.bytesWritten,
     estimatedBytes: job.estimatedBytes,
@@ -26,6 +27,7 @@ export function jobView(job: Job): JobView {
       files: `${base}/files`,
       day: `${base}/files/{signal}/{date}`,
       archive: `${base}/archive`,
+      report: `${base}/report`,
     },
   };
 }

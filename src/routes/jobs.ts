@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
@@ -8,7 +8,8 @@ import { AppError } from '../plugins/errors.ts';
 import { ownedJob } from './job-access.ts';
 import { GENERATOR_VERSION } from '../version.ts';
 import { jobView } from './job-view.ts';
-import { JobIdParamsSchema, JobListQuerySchema, JobListSchema, JobSchema, problems } from './schemas.ts';
+import { schemaRef } from '../core/record-schemas.ts';
+import { JobIdParamsSchema, JobListQuerySchema, JobListSchema, JobSchema, json, NoQuerySchema, problems, SubmittedJobSchema } from './schemas.ts';
 
 /**
  * Equal keys mean equal datasets for the same owner: the owner, the generator version and the
@@ -52,52 +53,41 @@ async function checkLimits(app: FastifyInstance, owner: string, config: Generati
   return estimateBytes;
 }
 
-const CONFIG_EXAMPLES = [
-  { days: 7, seed: 42 },
-  { startDate: '2024-06-01', days: 2, hostsPerService: 2, granularityMinutes: 15, seed: 7, incidentRate: 2, signals: ['metrics', 'traces'] },
-  {
-    days: 30,
-    seed: 1,
-    services: [
-      { name: 'api', calls: ['orders', 'users'] },
-      { name: 'orders', calls: ['db'] },
-      { name: 'users', calls: ['db'] },
-      { name: 'db' },
-    ],
-    incidentMix: { DB_CONTENTION: 2, CASCADING_FAILURE: 1 },
-  },
-];
-
 /** /v1/jobs: submit, list, inspect and cancel generation jobs. */
 export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/jobs',
     {
       schema: {
+        operationId: 'createJob',
         summary: 'Submit a generation job',
         description:
           'Validates the generation config (every field optional, the original generator’s defaults) and queues a job. ' +
           'Posting the same normalized config with the same seed again returns the existing job (200, `deduplicated: true`) instead of generating twice. ' +
           'Without a seed, one is drawn and shown in the job’s `config.seed`.',
         tags: ['jobs'],
-        body: { ...GenerationConfigSchema, examples: CONFIG_EXAMPLES },
+        querystring: NoQuerySchema,
+        body: schemaRef(GenerationConfigSchema),
         response: {
-          202: { ...JobSchema, description: 'Queued; `Location` is the job.' },
-          200: { ...JobSchema, description: 'An existing job with the same config and seed.' },
-          ...problems(400, 401, 422, 429, 500, 507),
+          202: json(SubmittedJobSchema, 'Queued (`deduplicated: false`); `Location` is the job.', 'location'),
+          200: json(SubmittedJobSchema, 'An existing job with the same normalized config and seed (`deduplicated: true`); `Location` is the job.', 'location'),
+          ...problems(400, 401, 413, 415, 422, 429, 500, 507),
         },
       },
       // The core's own check: the same messages as the CLI, and semantic rules (cycles in the call
       // graph, a granularity that divides a day) that a schema cannot express.
-      validatorCompiler: () => (data: unknown) => {
-        try {
-          normalizeConfig(data ?? {}, 0);
-          return { value: data ?? {} };
-        } catch (e) {
-          if (e instanceof ConfigError) return { error: e };
-          throw e;
-        }
-      },
+      validatorCompiler: (route) =>
+        route.httpPart !== 'body'
+          ? TypeBoxValidatorCompiler(route)
+          : (data: unknown) => {
+              try {
+                normalizeConfig(data ?? {}, 0);
+                return { value: data ?? {} };
+              } catch (e) {
+                if (e instanceof ConfigError) return { error: e };
+                throw e;
+              }
+            },
     },
     async (request, reply) => {
       const config = normalizeConfig(request.body ?? {}, randomInt(0, 2 ** 32));
@@ -120,10 +110,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/jobs',
     {
       schema: {
+        operationId: 'listJobs',
         summary: 'List jobs, newest first',
+        description: 'Pages of at most `limit` jobs of the calling key, newest first; follow `nextCursor` for older ones.',
         tags: ['jobs'],
         querystring: JobListQuerySchema,
-        response: { 200: { ...JobListSchema, description: 'A page of the key’s jobs.' }, ...problems(400, 401, 429) },
+        response: { 200: json(JobListSchema, 'A page of the key’s jobs.'), ...problems(400, 401, 429, 500) },
       },
     },
     async (request) => {
@@ -137,10 +129,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/jobs/:id',
     {
       schema: {
+        operationId: 'getJob',
         summary: 'Get a job: status, progress, normalized config, times, error',
+        description: 'Poll this until `status` is succeeded (or failed/canceled). Finished days can be fetched before that.',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { ...JobSchema, description: 'The job.' }, ...problems(400, 401, 404, 429) },
+        querystring: NoQuerySchema,
+        response: { 200: json(JobSchema, 'The job.'), ...problems(400, 401, 404, 429, 500) },
       },
     },
     async (request) => {
@@ -152,13 +147,15 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/jobs/:id',
     {
       schema: {
+        operationId: 'deleteJob',
         summary: 'Cancel a job, or delete a finished one',
         description:
           'A queued or running job is canceled (its worker stops at once) and its files are deleted; the answer is the job, now `canceled`. ' +
           'A finished job (succeeded, failed or canceled) is deleted with its files: 204.',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { ...JobSchema, description: 'Canceled.' }, 204: { description: 'Deleted.', type: 'null' }, ...problems(400, 401, 404, 429) },
+        querystring: NoQuerySchema,
+        response: { 200: json(JobSchema, 'Canceled: the job, now `canceled`.'), 204: { description: 'Deleted.', type: 'null' }, ...problems(400, 401, 404, 429, 500) },
       },
     },
     async (request, reply) => {

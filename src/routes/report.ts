@@ -1,51 +1,82 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../plugins/errors.ts';
 import { formatReport } from '../validation/format.ts';
 import type { ValidationReport } from '../validation/report.ts';
+import { ReportSchema } from '../validation/report-schema.ts';
 import { ownedDataset } from './job-access.ts';
-import { JobIdParamsSchema, problems, ReportQuerySchema, ReportSchema } from './schemas.ts';
+import { headers, JobIdParamsSchema, json, NoQuerySchema, problems, ReportQuerySchema, TextSchema } from './schemas.ts';
 
-/** The validation report of a finished dataset. */
+const ABOUT =
+  'What `npm run validate` prints for the job’s dataset: signatures detected per incident type, false alarms, trace trees, log joins, ' +
+  'error-rate agreement, alerts, cascade direction and causal order, and the baseline root-cause ranker’s accuracy, each with numerator and denominator, ' +
+  'and the bars of the ground-truth checks. Computed on the first request (seconds for a year, in a background thread) and kept with the dataset. ' +
+  '409 until the job has succeeded.';
+
+/** The report's JSON text, once the job has succeeded. */
+async function reportText(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, id: string): Promise<string> {
+  const job = ownedDataset(app, request, id);
+  if (job.status !== 'succeeded') {
+    if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '5');
+    throw new AppError(409, 'JOB_NOT_FINISHED', `The report is made from a finished dataset; the job is ${job.status}.`, { jobStatus: job.status });
+  }
+  try {
+    return await app.reports.get(job.id);
+  } catch (e) {
+    request.log.error({ err: e }, 'validation failed');
+    throw new AppError(500, 'VALIDATION_FAILED', 'The dataset could not be validated.');
+  }
+}
+
+/**
+ * The validation report of a finished dataset. JSON and the text table are two operations, not two
+ * media types of one: a typed client gets `Report` from getReport without narrowing a union.
+ */
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/:id/report',
     {
       schema: {
-        summary: 'Get the validation report of a finished dataset',
-        description:
-          'What `npm run validate` prints for the job’s dataset: signatures detected per incident type, false alarms, trace trees, log joins, ' +
-          'error-rate agreement, alerts, cascade direction and causal order, and the baseline root-cause ranker’s accuracy, each with numerator and denominator, ' +
-          'and the bars of the ground-truth checks. Computed on the first request (seconds for a year, in a background thread) and kept with the dataset. ' +
-          '`format=text` gives the table for people. 409 until the job has succeeded.',
+        operationId: 'getReport',
+        summary: 'Get the validation report of a finished dataset (JSON)',
+        description: `${ABOUT} The table for people is getReportText (/report.txt); \`?format=text\`, kept for older clients, redirects there.`,
         tags: ['datasets'],
         params: JobIdParamsSchema,
         querystring: ReportQuerySchema,
         response: {
-          200: {
-            description: 'The report.',
-            content: { 'application/json': { schema: ReportSchema }, 'text/plain': { schema: Type.String() } },
-          },
+          200: json(ReportSchema, 'The report.'),
+          303: { description: '`format=text`: the table is at `Location` (getReportText).', type: 'null', headers: headers('location') },
           ...problems(400, 401, 404, 409, 410, 429, 500),
         },
       },
     },
     async (request, reply) => {
-      const job = ownedDataset(app, request, request.params.id);
-      if (job.status !== 'succeeded') {
-        if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '5');
-        throw new AppError(409, 'JOB_NOT_FINISHED', `The report is made from a finished dataset; the job is ${job.status}.`, { jobStatus: job.status });
-      }
-      let text: string;
-      try {
-        text = await app.reports.get(job.id);
-      } catch (e) {
-        request.log.error({ err: e }, 'validation failed');
-        throw new AppError(500, 'VALIDATION_FAILED', 'The dataset could not be validated.');
-      }
-      if (request.query.format === 'text') return reply.type('text/plain; charset=utf-8').send(formatReport(JSON.parse(text) as ValidationReport));
+      if (request.query.format === 'text') return reply.status(303).header('location', `/v1/jobs/${request.params.id}/report.txt`).send();
+      const text = await reportText(app, request, reply, request.params.id);
       // Already JSON: sent as it is, not serialized again.
       return reply.type('application/json; charset=utf-8').send(text);
+    },
+  );
+
+  app.get(
+    '/jobs/:id/report.txt',
+    {
+      schema: {
+        operationId: 'getReportText',
+        summary: 'Get the validation report as the table `npm run validate` prints',
+        description: `${ABOUT} The same figures as getReport, as plain text for people.`,
+        tags: ['datasets'],
+        params: JobIdParamsSchema,
+        querystring: NoQuerySchema,
+        response: {
+          200: { description: 'The report table.', content: { 'text/plain': { schema: TextSchema } } },
+          ...problems(400, 401, 404, 409, 410, 429, 500),
+        },
+      },
+    },
+    async (request, reply) => {
+      const text = await reportText(app, request, reply, request.params.id);
+      return reply.type('text/plain; charset=utf-8').send(formatReport(JSON.parse(text) as ValidationReport));
     },
   );
 };

@@ -1,154 +1,233 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { GenerationConfigSchema, SIGNALS } from '../core/config.ts';
+import { NormalizedConfigSchema, SIGNALS } from '../core/config.ts';
+import { schemaRef } from '../core/record-schemas.ts';
 import { JOB_STATUSES } from '../jobs/job-types.ts';
+import { PROBLEM_CODES } from '../plugins/errors.ts';
 
-export const FieldErrorSchema = Type.Object({ field: Type.String(), message: Type.String() });
+// The API's named schemas: each has an `$id`, is added to the app with addSchema and shows up in
+// the OpenAPI document as components.schemas.<$id>; routes point at them with schemaRef(), so a
+// generated client names every type. The records of the dataset files live in
+// src/core/record-schemas.ts, the validation report's in src/validation/report-schema.ts.
+
+export const FieldErrorSchema = Type.Object(
+  {
+    field: Type.String({ description: 'A JSON pointer that starts with the request part: `/body/days`, `/query/limit`, `/params/signal`.' }),
+    message: Type.String({ description: 'What is wrong, with the allowed values where there is a list.' }),
+  },
+  { $id: 'FieldError', additionalProperties: false },
+);
 
 /** RFC 9457 problem details, as every 4xx and 5xx answer carries them. */
 export const ProblemSchema = Type.Object(
   {
-    type: Type.String({ examples: ['about:blank'] }),
-    title: Type.String({ examples: ['Bad Request'] }),
-    status: Type.Integer({ examples: [400] }),
-    code: Type.String({ description: 'Stable error code for programs.', examples: ['INVALID_CONFIG'] }),
-    detail: Type.String(),
-    instance: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(FieldErrorSchema, { description: 'Every bad field, as a JSON pointer into the request part.' })),
+    type: Type.String({ description: 'Always `about:blank`: `code` identifies the problem.' }),
+    title: Type.String({ description: 'The HTTP status text.' }),
+    status: Type.Integer({ description: 'The HTTP status, repeated.' }),
+    code: Type.Enum(Object.keys(PROBLEM_CODES), { description: 'Stable error code for programs.' }),
+    detail: Type.String({ description: 'What happened, for people.' }),
+    instance: Type.Optional(Type.String({ description: 'The request path and query.' })),
+    errors: Type.Optional(Type.Array(schemaRef(FieldErrorSchema), { description: 'On 400s about the request: every bad field, not only the first.' })),
   },
   // Open: a problem may carry figures (limits, usage, the job's status) next to the standard fields.
-  { $id: 'Problem', description: 'An error (RFC 9457 problem details).', additionalProperties: true },
+  { $id: 'Problem', description: 'An error (RFC 9457 problem details) with a stable `code`; some codes add figures such as `limit` or `jobStatus`.', additionalProperties: true },
 );
 
-/** A problem response for the given statuses, under the problem+json media type. */
-export function problems(...statuses: number[]): Record<number, { description: string; content: Record<string, { schema: TSchema }> }> {
-  const out: Record<number, { description: string; content: Record<string, { schema: TSchema }> }> = {};
-  for (const s of statuses) out[s] = { description: PROBLEM_DESCRIPTIONS[s] ?? 'Error', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
-  return out;
-}
+export const JobStatusSchema = Type.Enum([...JOB_STATUSES], {
+  $id: 'JobStatus',
+  description: 'queued -> running -> succeeded | failed; canceled by DELETE; expired when retention has deleted the dataset.',
+});
 
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is invalid; `errors` names each bad field.',
-  401: 'No API key, or not a valid one.',
-  404: 'No such job (or not this key’s), file or route.',
-  409: 'Not available yet in the job’s current state.',
-  410: 'The job’s dataset has expired and was deleted.',
-  422: 'Refused before any work: the job exceeds a server limit (the figures are in the body).',
-  429: 'Too many queued or running jobs for this key, or too many requests.',
-  500: 'Internal error.',
-  507: 'Refused before any work: the key’s storage quota or the server’s disk would be exceeded.',
-};
+export const JobIdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'Job id (UUID).' }) }, { additionalProperties: false });
 
-export const JobIdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'Job id (UUID).' }) });
+/** Routes without query parameters refuse any, so a mistyped one is a 400 rather than silently ignored. */
+export const NoQuerySchema = Type.Object({}, { additionalProperties: false });
 
-export const JobStatusSchema = Type.Enum([...JOB_STATUSES], { description: 'queued -> running -> succeeded | failed; canceled by DELETE.' });
-
-export const JobSchema = Type.Object(
-  {
-    id: Type.String(),
-    status: JobStatusSchema,
-    deduplicated: Type.Optional(Type.Boolean({ description: 'Only on POST: true when an existing job with the same normalized config and seed was returned.' })),
-    progress: Type.Object({
-      daysDone: Type.Integer(),
-      daysTotal: Type.Integer(),
-      percent: Type.Number(),
-    }),
-    config: GenerationConfigSchema,
-    catalogReady: Type.Boolean({ description: 'The incident catalog is available (before the first day is done).' }),
-    bytesWritten: Type.Integer(),
-    estimatedBytes: Type.Integer({ description: 'Estimated size of the whole dataset, computed before the job was queued.' }),
-    createdAt: Type.String({ format: 'date-time' }),
-    startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-    links: Type.Object({
+const jobProperties = {
+  id: Type.String({ format: 'uuid' }),
+  status: schemaRef(JobStatusSchema),
+  progress: Type.Object(
+    {
+      daysDone: Type.Integer({ minimum: 0 }),
+      daysTotal: Type.Integer({ minimum: 1 }),
+      percent: Type.Number({ minimum: 0, maximum: 100, description: 'daysDone / daysTotal, one decimal.' }),
+    },
+    { additionalProperties: false },
+  ),
+  config: schemaRef(NormalizedConfigSchema),
+  catalogReady: Type.Boolean({ description: 'The incident catalog is available (it is written before the first day).' }),
+  bytesWritten: Type.Integer({ minimum: 0 }),
+  estimatedBytes: Type.Integer({ minimum: 0, description: 'Estimated size of the whole dataset, computed before the job was queued.' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String({ description: 'GENERATION_FAILED, or a limit that stopped the job.' }), message: Type.String() }, { additionalProperties: false }), Type.Null()], {
+    description: 'Why a failed job failed; null otherwise.',
+  }),
+  links: Type.Object(
+    {
       self: Type.String(),
       catalog: Type.String(),
       files: Type.String(),
-      day: Type.String({ description: 'URI template of a day file.' }),
+      day: Type.String({ description: 'URI template of a day file: replace {signal} and {date}.' }),
       archive: Type.String(),
-    }),
-  },
-  { description: 'A generation job. `config` is normalized: every default filled in, with the seed actually used.' },
-);
+      report: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+};
+
+export const JobSchema = Type.Object(jobProperties, {
+  $id: 'Job',
+  additionalProperties: false,
+  description: 'A generation job. `config` is normalized: every default filled in, with the seed actually used.',
+});
 export type JobView = Static<typeof JobSchema>;
 
-export const JobListSchema = Type.Object({
-  jobs: Type.Array(JobSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next (older) page; null on the last.' }),
-});
-
-export const JobListQuerySchema = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Jobs per page (default 20).' })),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
-});
-
-export const DatasetFileSchema = Type.Object({
-  path: Type.String({ description: 'Path inside melt_data/.', examples: ['metrics/2024-06/metrics_2024-06-01.json'] }),
-  signal: Type.Union([Type.Enum([...SIGNALS]), Type.Null()], { description: 'Null for the metadata files.' }),
-  date: Type.Union([Type.String(), Type.Null()]),
-  bytes: Type.Integer(),
-  sha256: Type.String(),
-  url: Type.Union([Type.String(), Type.Null()], { description: 'Where to fetch it alone; null for root_cause.txt (in the archive).' }),
-});
-
-export const FileListSchema = Type.Object({
-  jobId: Type.String(),
-  status: JobStatusSchema,
-  complete: Type.Boolean({ description: 'True when the job succeeded: the list is the whole dataset.' }),
-  totalBytes: Type.Integer(),
-  files: Type.Array(DatasetFileSchema),
-});
-
-export const DayParamsSchema = Type.Object({
-  id: JobIdParamsSchema.properties.id,
-  signal: Type.Enum([...SIGNALS]),
-  date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }),
-});
-
-export const LabelParamsSchema = Type.Object({
-  id: JobIdParamsSchema.properties.id,
-  date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }),
-});
-
-export const ArchiveQuerySchema = Type.Object({
-  compression: Type.Optional(Type.Enum(['store', 'fast', 'best'], { default: 'fast', description: 'store: no compression (fastest); fast: deflate level 1; best: deflate level 9.' })),
-});
-
-/** A zip, streamed. */
-export const ZipSchema = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
-
-/** A JSON array of records, streamed from disk. */
-export const RecordArraySchema = Type.Array(Type.Object({}, { additionalProperties: true }));
-
-export const ReportQuerySchema = Type.Object({
-  format: Type.Optional(Type.Enum(['json', 'text'], { description: 'json (default) or text: the table `npm run validate` prints.' })),
-});
-
-const RatioSchema = Type.Object(
-  { numerator: Type.Integer(), denominator: Type.Integer(), value: Type.Union([Type.Number(), Type.Null()]) },
-  { additionalProperties: true, description: 'numerator / denominator; value null when nothing was measured.' },
+export const SubmittedJobSchema = Type.Object(
+  {
+    ...jobProperties,
+    deduplicated: Type.Boolean({ description: 'True when an existing job with the same normalized config and seed was returned (200) instead of a new one (202).' }),
+  },
+  { $id: 'SubmittedJob', additionalProperties: false, description: 'The answer to a submission: the job, and whether it already existed.' },
 );
 
-/** The validation report (the main parts; src/validation/report.ts documents every field). */
-export const ReportSchema = Type.Object(
+export const JobListSchema = Type.Object(
   {
-    dataset: Type.Object({}, { additionalProperties: true }),
-    method: Type.Object({}, { additionalProperties: true }),
-    detection: Type.Record(Type.String(), RatioSchema),
-    falseAlarms: RatioSchema,
-    traces: Type.Object({}, { additionalProperties: true }),
-    logs: Type.Object({}, { additionalProperties: true }),
-    errorRate: Type.Object({}, { additionalProperties: true }),
-    latency: Type.Object({}, { additionalProperties: true }),
-    alerts: RatioSchema,
-    cascades: RatioSchema,
-    causalOrder: RatioSchema,
-    midnight: RatioSchema,
-    causeEvents: RatioSchema,
-    ranker: Type.Object({ top1: RatioSchema, top3: RatioSchema }, { additionalProperties: true }),
-    bars: Type.Array(
-      Type.Object({ name: Type.String(), value: Type.Union([Type.Number(), Type.Null()]), op: Type.String(), bound: Type.Number(), pass: Type.Boolean() }),
+    jobs: Type.Array(schemaRef(JobSchema)),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next (older) page; null on the last.' }),
+  },
+  { $id: 'JobList', additionalProperties: false, description: 'A page of jobs, newest first.' },
+);
+
+export const JobListQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Jobs per page (default 20).' })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'The `nextCursor` of the previous page.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const FileEntrySchema = Type.Object(
+  {
+    path: Type.String({ description: 'Path inside melt_data/.' }),
+    signal: Type.Union([Type.Enum([...SIGNALS]), Type.Null()], { description: 'Null for the metadata files (catalog, labels, root_cause.txt).' }),
+    date: Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()], { description: 'The day of a day file or label file; null for the catalog and root_cause.txt.' }),
+    bytes: Type.Integer({ minimum: 0 }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    url: Type.Union([Type.String(), Type.Null()], { description: 'Where to fetch it alone; null for root_cause.txt (in the archive).' }),
+  },
+  { $id: 'FileEntry', additionalProperties: false, description: 'One finished file of a dataset.' },
+);
+
+export const FileListSchema = Type.Object(
+  {
+    jobId: Type.String({ format: 'uuid' }),
+    status: schemaRef(JobStatusSchema),
+    complete: Type.Boolean({ description: 'True when the job succeeded: the list is the whole dataset.' }),
+    totalBytes: Type.Integer({ minimum: 0 }),
+    files: Type.Array(schemaRef(FileEntrySchema)),
+  },
+  { $id: 'FileList', additionalProperties: false, description: 'The finished files of a dataset (so far, while the job runs).' },
+);
+
+const DateParam = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A UTC day of the job, YYYY-MM-DD.' });
+
+export const DayParamsSchema = Type.Object(
+  { id: JobIdParamsSchema.properties.id, signal: Type.Enum([...SIGNALS], { description: 'metrics, events, logs or traces.' }), date: DateParam },
+  { additionalProperties: false },
+);
+
+export const DateParamsSchema = Type.Object({ id: JobIdParamsSchema.properties.id, date: DateParam }, { additionalProperties: false });
+
+export const ArchiveQuerySchema = Type.Object(
+  {
+    compression: Type.Optional(
+      Type.Enum(['store', 'fast', 'best'], {
+        default: 'fast',
+        description: 'store: no compression, fastest, and the only mode with Content-Length; fast: deflate level 1; best: deflate level 9.',
+      }),
     ),
   },
-  { additionalProperties: true },
+  { additionalProperties: false },
 );
+
+export const ReportQuerySchema = Type.Object(
+  {
+    format: Type.Optional(
+      Type.Enum(['json', 'text'], { description: 'Only `json` (the default) is answered here; `text` is redirected (303) to the `getReportText` operation, /report.txt.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: Type.String({ description: 'The generator version; part of every dataset’s identity.' }) }, { $id: 'Health', additionalProperties: false });
+
+/** A zip, streamed. */
+export const ZipSchema = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary', description: 'A zip of melt_data/.' });
+
+/** A text body (the report table, the Prometheus exposition). */
+export const TextSchema = Type.Unsafe<string>({ type: 'string' });
+
+/** The named schemas of this module, for app.addSchema. */
+export const API_SCHEMAS: readonly TSchema[] = [FieldErrorSchema, ProblemSchema, JobStatusSchema, NormalizedConfigSchema, JobSchema, SubmittedJobSchema, JobListSchema, FileEntrySchema, FileListSchema, HealthSchema];
+
+// ---- Responses -------------------------------------------------------------------------------
+
+/** A response header as the OpenAPI document shows it. */
+export interface HeaderSpec {
+  readonly type: 'string' | 'integer';
+  readonly description: string;
+}
+
+export const HEADERS = {
+  location: { type: 'string', description: 'The job’s URL.' },
+  etag: { type: 'string', description: 'Strong validator of this representation (one per content encoding); send it back in If-None-Match.' },
+  'cache-control': { type: 'string', description: 'Dataset files never change once written: `private, max-age=3600`.' },
+  'retry-after': { type: 'integer', description: 'Seconds to wait before asking again.' },
+  'content-disposition': { type: 'string', description: 'attachment; filename="meltgen-<seed>-<job>.zip".' },
+  'content-length': { type: 'integer', description: 'Size of the body in bytes, when known in advance.' },
+  'www-authenticate': { type: 'string', description: '`Bearer realm="meltgen"`.' },
+} as const satisfies Record<string, HeaderSpec>;
+type HeaderName = keyof typeof HEADERS;
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`.',
+  401: 'No API key, or not a valid one (only when the server has keys configured).',
+  404: 'No such job (or not this key’s), day or file.',
+  409: 'Not available yet in the job’s current state (`jobStatus` says which).',
+  410: 'The job’s dataset has expired and was deleted; submit the config again to regenerate it.',
+  413: 'The body is larger than the server allows (MELT_BODY_LIMIT_BYTES).',
+  415: 'The body is not sent as application/json.',
+  422: 'Refused before any work: the job exceeds a server limit (the figures are in the body).',
+  429: 'Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED).',
+  500: 'Internal error (logged on the server with the request id).',
+  507: 'Refused before any work: the key’s storage quota or the server’s disk would be exceeded.',
+};
+
+/** The headers each problem status carries beyond the ones every response has. */
+const PROBLEM_HEADERS: Partial<Record<number, readonly HeaderName[]>> = { 401: ['www-authenticate'], 409: ['retry-after'], 429: ['retry-after'] };
+
+/** Response headers for the OpenAPI document (fastify-swagger reads `headers` from a response schema). */
+export function headers(...names: HeaderName[]): Record<string, HeaderSpec> {
+  return Object.fromEntries(names.map((n) => [n, HEADERS[n]]));
+}
+
+type ResponseSpec = { description: string; content: Record<string, { schema: TSchema }>; headers?: Record<string, HeaderSpec> };
+
+/** Problem responses for the given statuses, under the problem+json media type. */
+export function problems(...statuses: number[]): Record<number, ResponseSpec> {
+  const out: Record<number, ResponseSpec> = {};
+  for (const s of statuses) {
+    const hs = PROBLEM_HEADERS[s];
+    out[s] = { description: PROBLEM_DESCRIPTIONS[s] ?? 'Error', content: { 'application/problem+json': { schema: Type.Ref('Problem') } }, ...(hs ? { headers: headers(...hs) } : {}) };
+  }
+  return out;
+}
+
+/** A JSON response of a named schema, with headers. */
+export function json(schema: TSchema, description: string, ...hs: HeaderName[]): ResponseSpec {
+  return { description, content: { 'application/json': { schema: schemaRef(schema) } }, ...(hs.length ? { headers: headers(...hs) } : {}) };
+}
+
+/** The 304 of a conditional GET. */
+export const NOT_MODIFIED = { description: 'Not modified: the ETag in If-None-Match still matches.', type: 'null', headers: headers('etag', 'cache-control') } as const;

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { access } from 'node:fs/promises';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import type { DatasetFile } from '../jobs/job-types.ts';
@@ -34,6 +35,12 @@ export async function sendDatasetFile(request: FastifyRequest, reply: FastifyRep
   const inm = request.headers['if-none-match'];
   if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
     return reply.status(304).send();
+  }
+  // HEAD: the headers alone (fastify would read the file through to discard it).
+  if (request.method === 'HEAD') {
+    if (gzip) reply.header('content-encoding', 'gzip');
+    else reply.header('content-length', file.bytes);
+    return reply.send(Readable.from([]));
   }
   const stream = createReadStream(absPath);
   if (!gzip) return reply.header('content-length', file.bytes).send(stream);

@@ -2,11 +2,21 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestContext } from 'node:test';
 import { buildApp, type AppOptions } from '../../src/app.ts';
 import { tempDir } from './dataset.ts';
+import { watchDocumented } from './documented.ts';
+import assert from 'node:assert/strict';
 
-/** Builds the app on a fresh data directory, closed when the test ends. */
+/**
+ * Builds the app on a fresh data directory, closed when the test ends. Every response it sends is
+ * checked against the OpenAPI document: the test fails when one has a status, header or problem
+ * code the document does not list for its operation.
+ */
 export async function build(t: TestContext, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
   const app = await buildApp({ dataDir: options.dataDir ?? (await tempDir(t, 'meltgen-app-')), ...options });
-  t.after(() => app.close());
+  const undocumented = watchDocumented(app);
+  t.after(async () => {
+    await app.close();
+    assert.deepEqual(undocumented(), [], 'every response is described by the OpenAPI document');
+  });
   await app.ready();
   return app;
 }

@@ -41,3 +41,28 @@ test('an empty POST body is the all-defaults config', async (t) => {
   assert.equal(job.config.days, 365);
   await app.inject({ method: 'DELETE', url: `/v1/jobs/${job.id}` });
 });
+
+test('every 400 names its fields the same way: a JSON pointer from the request part, allowed values listed', async (t) => {
+  const app = await build(t);
+  const errorsOf = async (url: string, init: { method?: 'POST'; payload?: Record<string, unknown> } = {}) => {
+    const res = await app.inject({ url, ...init });
+    assert.equal(res.statusCode, 400, url);
+    const p = res.json<{ detail: string; errors: { field: string; message: string }[] }>();
+    assert.doesNotMatch(p.detail, /The (params|querystring) is invalid/);
+    return p.errors;
+  };
+  const id = '00000000-0000-4000-8000-000000000000';
+  assert.deepEqual(await errorsOf('/v1/jobs?limit=500&sort=newest'), [
+    { field: '/query/sort', message: 'is not a known query parameter; allowed: limit, cursor' },
+    { field: '/query/limit', message: 'must be <= 100' },
+  ]);
+  assert.deepEqual(await errorsOf(`/v1/jobs/${id}/files/profiles/2024-06-01`), [{ field: '/params/signal', message: 'must be one of: metrics, events, logs, traces' }]);
+  assert.deepEqual(await errorsOf(`/v1/jobs/${id}/archive?compression=zip`), [{ field: '/query/compression', message: 'must be one of: store, fast, best' }]);
+  assert.deepEqual(await errorsOf(`/v1/jobs/${id}/report?format=csv`), [{ field: '/query/format', message: 'must be one of: json, text' }]);
+  assert.deepEqual(await errorsOf('/v1/jobs/not-a-job'), [{ field: '/params/id', message: 'must be a job id (a UUID such as 3f2c1b9e-0d6a-4c3e-9a51-2b7d8e6f4a10)' }]);
+  assert.deepEqual(await errorsOf(`/v1/jobs/${id}?verbose=1`), [{ field: '/query/verbose', message: 'is not a known query parameter; this route takes none' }]);
+  assert.deepEqual(await errorsOf('/v1/jobs', { method: 'POST', payload: { days: 0, signals: ['metrics', 'bogus'] } }), [
+    { field: '/body/days', message: 'must be >= 1' },
+    { field: '/body/signals/1', message: 'must be one of: metrics, events, logs, traces' },
+  ]);
+});

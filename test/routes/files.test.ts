@@ -36,6 +36,16 @@ test('day files: the bytes the generator writes, 404 outside the range, 409 befo
   assert.equal(badSignal.statusCode, 400);
   const badDate = await app.inject({ url: `/v1/jobs/${job.id}/files/metrics/..%2F..%2Fmeltgen.db` });
   assert.equal(badDate.statusCode, 400);
+  // Shaped like a date but not one: a bad request, not a day outside the range.
+  for (const url of [`/v1/jobs/${job.id}/files/metrics/2024-13-01`, `/v1/jobs/${job.id}/files/2024-06-31`, `/v1/jobs/${job.id}/labels/2024-02-30`]) {
+    const res = await app.inject({ url: url.replace('/files/2024', '/files/traces/2024') });
+    assert.equal(res.statusCode, 400, url);
+    assert.deepEqual(res.json<{ code: string; errors: unknown[] }>().errors, [{ field: '/params/date', message: 'is not a calendar date' }]);
+  }
+  // An unknown query parameter is refused, not ignored.
+  const unknown = await app.inject({ url: `/v1/jobs/${job.id}/files/metrics/2024-06-02?format=csv` });
+  assert.equal(unknown.statusCode, 400);
+  assert.deepEqual(unknown.json<{ errors: unknown[] }>().errors, [{ field: '/query/format', message: 'is not a known query parameter; this route takes none' }]);
   const noJob = await app.inject({ url: '/v1/jobs/00000000-0000-4000-8000-000000000000/files/metrics/2024-06-02' });
   assert.equal(noJob.statusCode, 404);
   assert.equal(noJob.json<{ code: string }>().code, 'JOB_NOT_FOUND');
@@ -158,6 +168,9 @@ test('the archive: 409 until succeeded, then a zip of melt_data/ equal to the da
     assert.equal(res.headers['content-type'], 'application/zip');
     assert.match(res.headers['content-disposition'] as string, /^attachment; filename="meltgen-8-[0-9a-f]{8}\.zip"$/);
     sizes[compression] = res.rawPayload.length;
+    // Stored, the size is known before the first byte: an exact Content-Length; deflated, chunked.
+    if (compression === 'store') assert.equal(res.headers['content-length'], String(res.rawPayload.length));
+    else assert.equal(res.headers['content-length'], undefined);
     const entries = await unzip(res.rawPayload);
     assert.deepEqual([...entries.keys()].sort(), files.map((f) => `melt_data/${f.path}`).sort());
     for (const f of files) assert.equal(createHash('sha256').update(entries.get(`melt_data/${f.path}`) as Buffer).digest('hex'), f.sha256, f.path);
@@ -165,4 +178,18 @@ test('the archive: 409 until succeeded, then a zip of melt_data/ equal to the da
   assert.ok((sizes.store as number) > (sizes.fast as number) && (sizes.fast as number) >= (sizes.best as number), JSON.stringify(sizes));
   const bad = await app.inject({ url: `/v1/jobs/${job.id}/archive?compression=rar` });
   assert.equal(bad.statusCode, 400);
+  // HEAD answers the headers alone, Content-Length included.
+  const head = await app.inject({ method: 'HEAD', url: `/v1/jobs/${job.id}/archive?compression=store` });
+  assert.equal(head.statusCode, 200);
+  assert.equal(head.headers['content-length'], String(sizes.store));
+  assert.equal(head.rawPayload.length, 0);
+});
+
+test('storedZipBytes: the exact size archiver writes for stored entries, null past the ZIP32 limits', async () => {
+  const { storedZipBytes } = await import('../../src/routes/archive.ts');
+  assert.equal(storedZipBytes([]), 22);
+  assert.equal(storedZipBytes([{ name: 'melt_data/a', bytes: 10 }]), 22 + 92 + 2 * 11 + 10);
+  assert.equal(storedZipBytes([{ name: 'melt_data/é', bytes: 0 }]), 22 + 92 + 2 * 12, 'names count in UTF-8 bytes');
+  assert.equal(storedZipBytes([{ name: 'x', bytes: 2 ** 32 }]), null);
+  assert.equal(storedZipBytes(Array.from({ length: 70_000 }, () => ({ name: 'x', bytes: 1 }))), null);
 });

@@ -32,8 +32,8 @@ test('an invalid config is a 400 problem naming every bad field, unknown ones in
   const problem = res.json<{ code: string; status: number; errors: { field: string; message: string }[] }>();
   assert.equal(problem.code, 'INVALID_CONFIG');
   assert.equal(problem.status, 400);
-  assert.deepEqual(problem.errors.map((e) => e.field).sort(), ['/colour', '/days', '/granularityMinutes', '/services']);
-  assert.match(problem.errors.find((e) => e.field === '/services')?.message as string, /cycle: a -> b -> a/);
+  assert.deepEqual(problem.errors.map((e) => e.field).sort(), ['/body/colour', '/body/days', '/body/granularityMinutes', '/body/services']);
+  assert.match(problem.errors.find((e) => e.field === '/body/services')?.message as string, /cycle: a -> b -> a/);
   const list = (await app.inject({ url: '/v1/jobs' })).json<{ jobs: unknown[] }>();
   assert.equal(list.jobs.length, 0, 'nothing was queued');
 });

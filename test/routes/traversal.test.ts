@@ -31,6 +31,12 @@ test('traversal attempts through every path parameter are refused', async (t) =>
   }
   for (const url of urls) {
     const res = await app.inject({ url });
+    // Dot segments are resolved before routing: `/v1/jobs/../..` is the home page, not a way out.
+    if (new URL(url, 'http://x').pathname === '/') {
+      assert.equal(res.statusCode, 200, url);
+      assert.match(res.headers['content-type'] as string, /^text\/html/, url);
+      continue;
+    }
     assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${url} -> ${res.statusCode}`);
     assert.match(res.headers['content-type'] as string, /problem\+json/, url);
     assert.doesNotMatch(res.body, /SQLite format|root:x:0:0/, url);

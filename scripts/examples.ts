@@ -1,0 +1,178 @@
+// Records the OpenAPI document's examples from a real server (`npm run examples`, then
+// `npm run openapi`): every response example is what the routes answered to a real request on a
+// real tiny dataset, every problem example a real error document. Writes src/routes/examples.json.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildApp, type AppOptions } from '../src/app.ts';
+import { datasetDir } from '../src/jobs/job-runner.ts';
+import type { ProblemCode } from '../src/plugins/errors.ts';
+import type { ExampleSet, NamedExample } from '../src/routes/examples.ts';
+
+/** The dataset every response example comes from: the golden one of the tests (test/golden/tiny). */
+export const EXAMPLE_CONFIG = { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601 };
+
+/** Builds and readies an app; `extend` may add routes before it is ready. */
+export type MakeApp = (options: AppOptions, extend?: (app: FastifyInstance) => void) => Promise<FastifyInstance>;
+
+/**
+ * Runs the requests behind every example on apps made by `makeApp` (a test passes one that checks
+ * each response against the document) and returns the examples.
+ */
+export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
+  const root = await mkdtemp(join(tmpdir(), 'meltgen-examples-'));
+  const apps: FastifyInstance[] = [];
+  async function app(options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+    const a = await makeApp({ dataDir: await mkdtemp(join(root, 'app-')), threadsPerJob: 1, ...options });
+    apps.push(a);
+    return a;
+  }
+
+  async function settle(a: FastifyInstance, id: string, headers: Record<string, string> = {}): Promise<void> {
+    for (;;) {
+      const job = (await a.inject({ url: `/v1/jobs/${id}`, headers })).json<{ status: string }>();
+      if (['succeeded', 'failed', 'canceled'].includes(job.status)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  const requests: Record<string, Record<string, NamedExample>> = {};
+  const responses: Record<string, Record<string, NamedExample>> = {};
+  const problems: Partial<Record<ProblemCode, unknown>> = {};
+
+  function respond(operation: string, status: number, name: string, summary: string, value: unknown): void {
+    const key = `${operation} ${status}`;
+    responses[key] = { ...responses[key], [name]: { summary, value } };
+  }
+  function problem(res: LightMyRequestResponse): void {
+    const body = res.json<{ code: ProblemCode }>();
+    if (problems[body.code] !== undefined) return;
+    problems[body.code] = body;
+  }
+  const json = <T>(res: LightMyRequestResponse): T => res.json<T>();
+
+  requests.createJob = {
+    golden: { summary: 'Two days, one host per service, hourly, with incidents (the dataset the response examples come from)', value: EXAMPLE_CONFIG },
+    week: { summary: 'A week of the original’s defaults with a fixed seed', value: { days: 7, seed: 42 } },
+    custom: {
+      summary: 'Your own services and call graph, only database and cascade incidents',
+      value: {
+        days: 30,
+        seed: 1,
+        services: [{ name: 'api', calls: ['orders', 'users'] }, { name: 'orders', calls: ['db'] }, { name: 'users', calls: ['db'] }, { name: 'db' }],
+        incidentMix: { DB_CONTENTION: 2, CASCADING_FAILURE: 1 },
+      },
+    },
+    metricsAndTraces: { summary: 'Only metrics and traces, 15-minute samples, more traces', value: { startDate: '2024-06-01', days: 2, hostsPerService: 2, seed: 7, signals: ['metrics', 'traces'], tracesPerEntryHost: 4 } },
+  };
+
+  // ---- The main dataset ----
+  const main = await app();
+  const created = await main.inject({ method: 'POST', url: '/v1/jobs', payload: EXAMPLE_CONFIG });
+  const job = json<{ id: string }>(created);
+  respond('createJob', 202, 'queued', 'A new job (it may already be running)', json(created));
+  await settle(main, job.id);
+  respond('createJob', 200, 'deduplicated', 'The same config and seed again: the existing job', json(await main.inject({ method: 'POST', url: '/v1/jobs', payload: EXAMPLE_CONFIG })));
+  respond('getJob', 200, 'succeeded', 'A finished job', json(await main.inject({ url: `/v1/jobs/${job.id}` })));
+  const files = json<{ files: { path: string }[] }>(await main.inject({ url: `/v1/jobs/${job.id}/files` }));
+  respond('listFiles', 200, 'complete', 'Every file of the finished two-day dataset', files);
+
+  const day = EXAMPLE_CONFIG.startDate;
+  const signals = { metrics: 2, events: 0, logs: 3, traces: 3 } as const;
+  for (const [signal, n] of Object.entries(signals)) {
+    let rows = json<Record<string, unknown>[]>(await main.inject({ url: `/v1/jobs/${job.id}/files/${signal}/${day}` }));
+    if (signal === 'events') {
+      // One of each type present that day, in file order: events differ by type.
+      const seen = new Set<unknown>();
+      rows = rows.filter((r) => !seen.has(r.type) && seen.add(r.type));
+    } else rows = rows.slice(0, n);
+    const summary = `The first records of ${day} (the file holds the whole day)`;
+    const op = `get${signal[0]?.toUpperCase()}${signal.slice(1)}Day`;
+    respond(op, 200, signal, summary, rows);
+    respond('getDayFile', 200, signal, `${signal}: ${summary}`, rows);
+  }
+  const labels = json<unknown[]>(await main.inject({ url: `/v1/jobs/${job.id}/labels/${day}` }));
+  respond('getLabels', 200, 'labels', `The first label rows of ${day} (the file holds the whole day)`, labels.slice(0, 2));
+  respond('getCatalog', 200, 'catalog', 'The whole catalog of the two-day dataset', json(await main.inject({ url: `/v1/jobs/${job.id}/catalog` })));
+  respond('getReport', 200, 'report', 'The report of the two-day dataset (too short for every bar to pass)', json(await main.inject({ url: `/v1/jobs/${job.id}/report` })));
+  respond('getReportText', 200, 'report', 'The same report as a table', (await main.inject({ url: `/v1/jobs/${job.id}/report.txt` })).body);
+  respond('getHome', 200, 'page', 'The page for people', (await main.inject({ url: '/' })).body);
+  respond('getHealth', 200, 'ok', 'Up', json(await main.inject({ url: '/healthz' })));
+  const metricsText = (await main.inject({ url: '/metrics' })).body;
+  respond('getMetrics', 200, 'metrics', 'The first lines of the exposition', `${metricsText.split('\n').filter((l) => l.startsWith('# HELP meltgen_jobs') || l.startsWith('# TYPE meltgen_jobs') || l.startsWith('meltgen_jobs')).join('\n')}\n`);
+
+  // Problems on the main server.
+  problem(await main.inject({ method: 'POST', url: '/v1/jobs', payload: { days: -3, colour: 'red', signals: ['metrics', 'bogus'] } }));
+  problem(await main.inject({ method: 'POST', url: '/v1/jobs', headers: { 'content-type': 'application/json' }, payload: '{"days": 7,' }));
+  problem(await main.inject({ method: 'POST', url: '/v1/jobs', headers: { 'content-type': 'text/plain' }, payload: 'days=7' }));
+  problem(await main.inject({ url: '/v1/jobs?limit=500&sort=newest' }));
+  problem(await main.inject({ url: '/v1/jobs/00000000-0000-4000-8000-000000000000' }));
+  problem(await main.inject({ url: `/v1/jobs/${job.id}/files/metrics/2025-01-01` }));
+
+  // A job of one signal, whose other signals are not generated.
+  const metricsOnly = json<{ id: string }>(await main.inject({ method: 'POST', url: '/v1/jobs', payload: { days: 1, hostsPerService: 1, granularityMinutes: 60, seed: 1, signals: ['metrics'] } }));
+  await settle(main, metricsOnly.id);
+  problem(await main.inject({ url: `/v1/jobs/${metricsOnly.id}/files/traces/2024-06-01` }));
+  respond('listJobs', 200, 'page', 'The newest jobs (here two; `nextCursor` null: the last page)', json(await main.inject({ url: '/v1/jobs?limit=10' })));
+  // A day file that vanished from disk after it was indexed.
+  await unlink(join(datasetDir(main.dataDir, metricsOnly.id), 'metrics/2024-06/metrics_2024-06-01.json'));
+  problem(await main.inject({ url: `/v1/jobs/${metricsOnly.id}/files/metrics/2024-06-01` }));
+  // A dataset that cannot be validated (its day file is gone).
+  problem(await main.inject({ url: `/v1/jobs/${metricsOnly.id}/report` }));
+  // An expired dataset.
+  await main.jobs.expire(metricsOnly.id);
+  problem(await main.inject({ url: `/v1/jobs/${metricsOnly.id}/files` }));
+
+  // A running job and a queued one behind it (one job at a time): not ready yet, then canceled.
+  const busy = await app({ maxConcurrentJobs: 1 });
+  const long = json<{ id: string }>(await busy.inject({ method: 'POST', url: '/v1/jobs', payload: { days: 3650, seed: 3 } }));
+  const queued = json<{ id: string }>(await busy.inject({ method: 'POST', url: '/v1/jobs', payload: { days: 30, seed: 4 } }));
+  problem(await busy.inject({ url: `/v1/jobs/${queued.id}/catalog` }));
+  problem(await busy.inject({ url: `/v1/jobs/${queued.id}/files/metrics/2024-06-01` }));
+  problem(await busy.inject({ url: `/v1/jobs/${queued.id}/archive` }));
+  respond('deleteJob', 200, 'canceled', 'A queued or running job, canceled', json(await busy.inject({ method: 'DELETE', url: `/v1/jobs/${queued.id}` })));
+  await busy.inject({ method: 'DELETE', url: `/v1/jobs/${long.id}` });
+
+  // Limits and keys.
+  const keyed = await app({ apiKeys: [{ name: 'team-a', key: 'example-key-0123456789' }] });
+  problem(await keyed.inject({ url: '/v1/jobs' }));
+  problem(await (await app({ limits: { bodyLimitBytes: 64 } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7, seed: 42, regions: ['us-east-1', 'eu-west-1', 'on-prem-dc1'] } }));
+  problem(await (await app({ limits: { maxHosts: 10 } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7 } }));
+  problem(await (await app({ limits: { maxJobBytes: 1e6 } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 30 } }));
+  problem(await (await app({ limits: { quotaStoredBytes: 1e6 } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7 } }));
+  problem(await (await app({ limits: { minFreeBytes: Number.MAX_SAFE_INTEGER } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7 } }));
+  const quota = await app({ limits: { quotaConcurrentJobs: 1 }, maxConcurrentJobs: 1 });
+  const first = json<{ id: string }>(await quota.inject({ method: 'POST', url: '/v1/jobs', payload: { days: 3650, seed: 5 } }));
+  problem(await quota.inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7, seed: 6 } }));
+  await quota.inject({ method: 'DELETE', url: `/v1/jobs/${first.id}` });
+  const limited = await app({ limits: { rateLimitPerMinute: 1 } });
+  await limited.inject({ url: '/v1/jobs' });
+  problem(await limited.inject({ url: '/v1/jobs' }));
+  // What the error handler makes of an unexpected exception (a route of this script's own).
+  const broken = await makeApp({ dataDir: await mkdtemp(join(root, 'app-')) }, (a) => {
+    a.get('/v1/jobs/:id/files/boom', { schema: { hide: true } }, async () => {
+      throw new Error('disk on fire');
+    });
+  });
+  apps.push(broken);
+  problem(await broken.inject({ url: `/v1/jobs/${job.id}/files/boom` }));
+
+  for (const a of apps) await a.close();
+  await rm(root, { recursive: true, force: true });
+  return { requests, responses, problems };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const out = await recordExamples(async (options, extend) => {
+    const a = await buildApp(options);
+    extend?.(a);
+    await a.ready();
+    return a;
+  });
+  const target = new URL('../src/routes/examples.json', import.meta.url);
+  await writeFile(target, JSON.stringify(out, null, 2) + '\n');
+  const codes = Object.keys(out.problems).sort();
+  process.stdout.write(`wrote ${target.pathname}: ${Object.keys(out.responses).length} responses, ${codes.length} problem codes (${codes.join(', ')})\n`);
+}

@@ -3,7 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runIfMain, type CliIo } from './main.ts';
+import { joinNegativeNumbers, runIfMain, type CliIo } from './main.ts';
 import type { IncidentCatalog } from '../core/catalog.ts';
 import { ConfigError, normalizeConfig, SIGNALS } from '../core/config.ts';
 import { INCIDENT_TYPES } from '../core/incident-types.ts';
@@ -27,15 +27,25 @@ Options:
   --incident-rate R         mean primary incidents per day                [0.3]
   --cascade-delay MIN       delay per cascade hop                         [15]
   --traces-per-entry-host N sampled traces per entry host and interval    [1]
-  --quiet-gap MIN           normal stretch before each primary incident    [120]
+  --quiet-gap MIN           normal stretch before each primary incident   [120]
   --annotate-records        add incident_id/incident_type to data rows (debugging)
   --signals A,B,...         which of metrics,events,logs,traces to write  [all]
   --config FILE             a JSON generation config (services, incidentMix...);
                             the options above override its fields
   --threads N               threads rendering days in parallel            [cores]
   --force                   replace an existing dataset in --out
-  --quiet                   no progress output
+  --quiet                   print nothing but errors
   -h, --help                this text
+
+Examples:
+  npm run generate -- --days 7 --seed 42 --out ./melt_data
+  npm run generate -- --config services.json --days 30 --seed 1     (your own services and call graph)
+  npm run generate -- --days 2 --signals metrics,traces --granularity 5
+  npm run generate -- --days 60 --incident-rate 2 --annotate-records --force
+  npm run validate -- ./melt_data          (check the dataset: signatures, traces, logs, ranker)
+
+Exit codes: 0 written, 1 generation failed, 2 bad option or config (nothing written).
+Progress goes to stderr in date order; the closing summary to stdout.
 `;
 
 
@@ -50,6 +60,9 @@ const FLAG_TO_FIELD: Record<string, string> = {
   'traces-per-entry-host': 'tracesPerEntryHost',
   'quiet-gap': 'quietGapMinutes',
 };
+
+/** The options that take a value (so a negative number after them is that value). */
+const VALUE_OPTIONS = [...Object.keys(FLAG_TO_FIELD), 'out', 'regions', 'signals', 'config', 'threads'];
 
 /** A number when the text is one, else the text itself, so the config check names the bad field. */
 function numberOrText(text: string): number | string {
@@ -97,7 +110,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let args;
   try {
     args = parseArgs({
-      args: [...argv],
+      args: joinNegativeNumbers(argv, VALUE_OPTIONS),
       strict: true,
       options: {
         out: { type: 'string' },
@@ -189,18 +202,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   );
   const started = performance.now();
   let bytes = 0;
+  // Threads finish days in any order; lines are printed in date order (a day waits for the ones
+  // before it), so each date goes with its own share of the run, as in the original.
+  const finished = new Map<number, DayWritten>();
+  let nextToPrint = 0;
   const onDay = (d: DayWritten): void => {
     bytes += d.bytes;
-    const pct = ((100 * d.daysDone) / d.daysTotal).toFixed(1);
     if (tty) {
       const secs = (performance.now() - started) / 1000;
       const eta = (secs / d.daysDone) * (d.daysTotal - d.daysDone);
       const width = 30;
       const filled = Math.round((width * d.daysDone) / d.daysTotal);
-      say(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${d.daysDone}/${d.daysTotal} days ${pct}% ${d.date}  ${formatBytes(bytes)}  ETA ${eta.toFixed(0)}s  `);
+      say(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${d.daysDone}/${d.daysTotal} days  ${formatBytes(bytes)}  ETA ${eta.toFixed(0)}s  `);
       if (d.daysDone === d.daysTotal) say('\n');
-    } else {
-      say(`Completed ${d.date} (${pct}%) - ${d.primaryIncidents} primary incident(s)\n`);
+      return;
+    }
+    finished.set(d.dayIndex, d);
+    for (let next = finished.get(nextToPrint); next; next = finished.get(nextToPrint)) {
+      finished.delete(nextToPrint);
+      nextToPrint++;
+      say(`Completed ${next.date} (${((100 * nextToPrint) / next.daysTotal).toFixed(1)}%) - ${next.primaryIncidents} primary incident(s)\n`);
     }
   };
   const threads = v.threads === undefined ? availableParallelism() : Number(v.threads);
@@ -233,6 +254,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } finally {
     await pool.terminate();
   }
+  if (v.quiet) return 0;
   const secs = (performance.now() - started) / 1000;
   io.stdout.write(`\nWrote ${formatBytes(bytes)} to ${out} in ${secs.toFixed(1)} s (seed ${config.seed})\n\n`);
   io.stdout.write(summaryText(catalog));

@@ -23,3 +23,28 @@ export function runIfMain(moduleUrl: string, name: string, command: (argv: reado
     },
   );
 }
+
+const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * `--days -3` as `--days=-3`: node:util's parseArgs takes a value that starts with a dash for an
+ * option of its own and refuses it as ambiguous, so a negative number would get a parser message
+ * instead of the config's range error. Only for the options that take a value.
+ */
+export function joinNegativeNumbers(argv: readonly string[], valueOptions: Iterable<string>): string[] {
+  const takesValue = new Set([...valueOptions].map((o) => `--${o}`));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}

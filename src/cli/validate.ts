@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runIfMain, type CliIo } from './main.ts';
+import { joinNegativeNumbers, runIfMain, type CliIo } from './main.ts';
 import { formatReport } from '../validation/format.ts';
 import { DatasetError, validateDataset } from '../validation/read-dataset.ts';
 
@@ -16,6 +16,15 @@ error-rate agreement, alerts, cascade direction, and a baseline root-cause ranke
   --z N            robust z-score threshold of a departure            [4]
   --strict         exit 1 when a bar fails
   -h, --help       this text
+
+Examples:
+  npm run validate                                 (./melt_data, as \`npm run generate\` writes it)
+  npm run validate -- ./melt_data --strict         (exit 1 if a ground-truth bar fails: for CI)
+  npm run validate -- ./melt_data --json report.json
+  npm run validate -- ./melt_data --json - | jq '.bars[] | select(.pass | not)'
+
+Exit codes: 0 done, 1 a bar failed (with --strict), 2 bad option or unreadable dataset.
+The service gives the same report as GET /v1/jobs/{id}/report (JSON) and /report.txt (this table).
 `;
 
 /** Runs the command; resolves to the exit code (0 done, 1 a bar failed with --strict, 2 bad usage or dataset). */
@@ -23,7 +32,7 @@ export async function runValidateCli(argv: readonly string[], io: CliIo): Promis
   let args;
   try {
     args = parseArgs({
-      args: [...argv],
+      args: joinNegativeNumbers(argv, ['json', 'z']),
       allowPositionals: true,
       strict: true,
       options: { json: { type: 'string' }, z: { type: 'string' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },

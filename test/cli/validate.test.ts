@@ -38,6 +38,11 @@ test('--strict exits 1 when a bar fails; bad usage and missing datasets exit 2',
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot validate/);
   assert.equal((await cli(['--bogus'])).code, 2);
-  assert.equal((await cli([dir, '--z', '-1'])).code, 2);
-  assert.equal((await cli(['--help'])).code, 0);
+  const negative = await cli([dir, '--z', '-1']);
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /--z must be a positive number/, 'the range error, not a parser message');
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Examples:/);
+  assert.match(help.stdout, /Exit codes: 0 .*, 1 .*, 2 /);
 });

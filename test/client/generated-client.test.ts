@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,23 @@ test('the client uses no `as`, no `!` and no `any`: the generated types need no 
 test('the client type-checks with tsc --strict against the generated types', async () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = [tsc, '--strict', '--noEmit', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowImportingTsExtensions', '--types', 'node', FLOW];
+  const result = await run(process.execPath, args, { cwd: ROOT }).then(
+    () => '',
+    (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+  );
+  assert.equal(result, '', result);
+});
+
+test('the README’s TypeScript recipe type-checks the same way', async (t) => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const recipe = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(recipe, 'a ts block in the README');
+  // Beside the committed types, under a name no other test uses; removed afterwards.
+  const file = fileURLToPath(new URL(`../../openapi/.readme-recipe-${process.pid}.ts`, import.meta.url));
+  await writeFile(file, `export {};\n${recipe}`);
+  t.after(() => rm(file, { force: true }));
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const args = [tsc, '--strict', '--noEmit', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowImportingTsExtensions', '--types', 'node', file];
   const result = await run(process.execPath, args, { cwd: ROOT }).then(
     () => '',
     (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,

@@ -1,6 +1,8 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { INCIDENT_TYPES, METRIC_KEYS } from './incident-types.ts';
 import { SIGNALS } from './config.ts';
+import type { CatalogIncident, CatalogSummary } from './catalog.ts';
+import type { LabelRecord, LogRecord, MetricRecord, SpanRecord } from './records.ts';
 
 // Exact schemas of every record a dataset holds, as the writers write them: the original
 // generator's field names, `additionalProperties: false`, nullable where null is written, optional
@@ -401,3 +403,16 @@ export const RECORD_SCHEMAS: readonly TSchema[] = [
   CatalogSummarySchema,
   CatalogSchema,
 ];
+
+// Every row these schemas accept is one the generator's interfaces (records.ts, catalog.ts)
+// describe: a compile error when a schema drifts from the code that builds the rows. (The other
+// way is not a type: the interfaces say `string` where the schemas list the values.)
+type Fits<A, B> = [A] extends [B] ? true : never;
+export const RECORD_SCHEMAS_FIT_TYPES: [
+  Fits<Static<typeof MetricRecordSchema>, MetricRecord>,
+  Fits<Static<typeof SpanRecordSchema>, SpanRecord>,
+  Fits<Static<typeof LogRecordSchema>, LogRecord>,
+  Fits<Static<typeof LabelRecordSchema>, LabelRecord>,
+  Fits<Static<typeof CatalogSummarySchema>, CatalogSummary>,
+  Fits<Static<typeof IncidentSchema>, CatalogIncident>,
+] = [true, true, true, true, true, true];

@@ -21,7 +21,7 @@ function page(keysRequired: boolean): string {
 <style>
 body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
 code,pre{font:14px ui-monospace,monospace;background:#f2f4f8;border-radius:4px}
-code{padding:.1em .3em} pre{padding:.8rem;overflow-x:auto}
+code{padding:.1em .3em} pre{padding:.8rem;white-space:pre-wrap;word-break:break-all}
 a{color:#1a5fb4} h1{margin-bottom:0} .sub{color:#5e6675;margin-top:.2rem}
 </style>
 </head>

@@ -30,6 +30,8 @@ Options:
   --quiet-gap MIN           normal stretch before each primary incident   [120]
   --annotate-records        add incident_id/incident_type to data rows (debugging)
   --signals A,B,...         which of metrics,events,logs,traces to write  [all]
+  --formats A,B,...         json,ndjson,parquet,otlp,openmetrics          [json]
+  --compression none|gzip   gzip the text formats (ndjson, otlp, openmetrics) [none]
   --config FILE             a JSON generation config (services, incidentMix...);
                             the options above override its fields
   --threads N               threads rendering days in parallel            [cores]
@@ -41,6 +43,7 @@ Examples:
   npm run generate -- --days 7 --seed 42 --out ./melt_data
   npm run generate -- --config services.json --days 30 --seed 1     (your own services and call graph)
   npm run generate -- --days 2 --signals metrics,traces --granularity 5
+  npm run generate -- --days 365 --formats json,parquet                (Parquet beside the JSON)
   npm run generate -- --days 60 --incident-rate 2 --annotate-records --force
   npm run validate -- ./melt_data          (check the dataset: signatures, traces, logs, ranker)
 
@@ -62,7 +65,7 @@ const FLAG_TO_FIELD: Record<string, string> = {
 };
 
 /** The options that take a value (so a negative number after them is that value). */
-const VALUE_OPTIONS = [...Object.keys(FLAG_TO_FIELD), 'out', 'regions', 'signals', 'config', 'threads'];
+const VALUE_OPTIONS = [...Object.keys(FLAG_TO_FIELD), 'out', 'regions', 'signals', 'formats', 'compression', 'config', 'threads'];
 
 /** A number when the text is one, else the text itself, so the config check names the bad field. */
 function numberOrText(text: string): number | string {
@@ -126,6 +129,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'quiet-gap': { type: 'string' },
         'annotate-records': { type: 'boolean' },
         signals: { type: 'string' },
+        formats: { type: 'string' },
+        compression: { type: 'string' },
         config: { type: 'string' },
         threads: { type: 'string' },
         force: { type: 'boolean' },
@@ -163,6 +168,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (v.regions !== undefined) input.regions = v.regions.split(',').map((s) => s.trim());
   if (v['annotate-records']) input.annotateRecords = true;
   if (v.signals !== undefined) input.signals = v.signals.split(',').map((s) => s.trim());
+  if (v.formats !== undefined) input.formats = v.formats.split(',').map((s) => s.trim());
+  if (v.compression !== undefined) input.compression = v.compression;
 
   let config;
   try {

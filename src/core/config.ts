@@ -4,11 +4,23 @@ import { Value } from 'typebox/value';
 import { DEFAULT_INCIDENT_MIX, INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
 import { parseDate } from './time.ts';
 
+/**
+ * The file formats a dataset can be written in, in canonical order: `json` is the original's (one
+ * JSON array per signal per day), the others are for the tools people already have.
+ */
+export const FORMATS = ['json', 'ndjson', 'parquet', 'otlp', 'openmetrics'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Compression of the text formats (ndjson, otlp, openmetrics); json stays as the original wrote it. */
+export const COMPRESSIONS = ['none', 'gzip'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
 /** The four signals a dataset can hold, in file-layout order. */
 export const SIGNALS = ['metrics', 'events', 'logs', 'traces'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
-const NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+/** Service and region names: lower-case letters, digits and dashes, at most 63 characters. */
+export const NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 
 export const ServiceSchema = Type.Object(
   {
@@ -66,6 +78,17 @@ export const GenerationConfigSchema = Type.Object(
     signals: Type.Optional(
       Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'Signals to write. Default all four.' }),
     ),
+    formats: Type.Optional(
+      Type.Array(Type.Enum([...FORMATS]), {
+        minItems: 1,
+        uniqueItems: true,
+        description:
+          'File formats to write, each for every signal it can carry. json: the original (a JSON array per signal per day); ndjson: one record a line; ' +
+          'parquet: typed columns, plus the catalog and labels as tables; otlp: OTLP/JSON lines (metrics, logs, traces, events as logs); ' +
+          'openmetrics: the metrics for Prometheus backfill. Default ["json"].',
+      }),
+    ),
+    compression: Type.Optional(Type.Enum([...COMPRESSIONS], { description: 'gzip the text formats (ndjson, otlp, openmetrics). Default none.' })),
   },
   {
     $id: 'GenerationConfig',
@@ -105,6 +128,8 @@ export const NormalizedConfigSchema = Type.Object(
     quietGapMinutes: Type.Integer({ minimum: 0, maximum: 1440 }),
     annotateRecords: Type.Boolean(),
     signals: Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'In canonical order: metrics, events, logs, traces.' }),
+    formats: Type.Array(Type.Enum([...FORMATS]), { minItems: 1, uniqueItems: true, description: 'In canonical order: json, ndjson, parquet, otlp, openmetrics.' }),
+    compression: Type.Enum([...COMPRESSIONS]),
   },
   { $id: 'NormalizedConfig', additionalProperties: false, description: 'A generation config with every default filled in: the exact input of the job.' },
 );
@@ -131,6 +156,8 @@ export interface GenerationConfig {
   readonly quietGapMinutes: number;
   readonly annotateRecords: boolean;
   readonly signals: readonly Signal[];
+  readonly formats: readonly Format[];
+  readonly compression: Compression;
 }
 
 // The normalized config and its schema describe the same object (a compile error when they drift).
@@ -164,6 +191,8 @@ export const DEFAULTS = {
   quietGapMinutes: 120,
   annotateRecords: false,
   signals: SIGNALS,
+  formats: ['json'],
+  compression: 'none',
 } as const;
 
 /** One problem with a config: the field (a JSON pointer such as `/services/2/calls`) and what is allowed. */
@@ -205,7 +234,8 @@ function schemaIssues(input: unknown): ConfigIssue[] {
         parent === '' ? ALLOWED_FIELDS : parent === '/incidentMix' ? [...INCIDENT_TYPES] : /^\/services\/\d+$/.test(parent) ? ['name', 'calls'] : [];
       message = `is not a known field${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`;
     } else if (e.keyword === 'enum') {
-      message = `must be one of: ${SIGNALS.join(', ')}`;
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+      message = `must be one of: ${(Array.isArray(allowed) ? allowed : SIGNALS).join(', ')}`;
     } else if (e.keyword === 'pattern' && field === '/startDate') {
       message = 'must be a date as YYYY-MM-DD';
     } else if (e.keyword === 'pattern') {
@@ -291,8 +321,12 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
     issues.push({ field: '/incidentMix', message: 'needs at least one type with a positive weight while incidentRate > 0' });
   }
 
-  if (issues.length > 0) throw new ConfigError(issues);
   const signalSet = new Set(c.signals ?? DEFAULTS.signals);
+  const formatSet = new Set(c.formats ?? DEFAULTS.formats);
+  if (!bad('/formats') && !bad('/signals') && formatSet.has('openmetrics') && !signalSet.has('metrics')) {
+    issues.push({ field: `/formats/${(c.formats ?? []).indexOf('openmetrics')}`, message: 'openmetrics carries metrics only, and signals leaves metrics out' });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
     startDate,
     days: c.days ?? DEFAULTS.days,
@@ -309,5 +343,7 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
     annotateRecords: c.annotateRecords ?? DEFAULTS.annotateRecords,
     // Canonical order, so two configs that differ only in list order normalize the same.
     signals: SIGNALS.filter((s) => signalSet.has(s)),
+    formats: FORMATS.filter((f) => formatSet.has(f)),
+    compression: c.compression ?? DEFAULTS.compression,
   };
 }

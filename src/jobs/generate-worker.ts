@@ -75,7 +75,7 @@ port.on('message', (task: WorkerTask) => {
       for (const e of readdirSync(input.outDir, { recursive: true, withFileTypes: true })) {
         if (e.isFile() && e.name.includes('.tmp-')) rmSync(join(e.parentPath, e.name), { force: true });
       }
-      reply = { type: 'prepared', files: task.writeMetadata ? writeAll(metadataFiles(buildCatalog(simulation())), null) : [] };
+      reply = { type: 'prepared', files: task.writeMetadata ? writeAll(metadataFiles(buildCatalog(simulation()), input.config.formats), null) : [] };
     } else {
       checkSpace();
       reply = { type: 'day', dayIndex: task.dayIndex, files: writeAll(renderDayFiles(simulation(), task.dayIndex), task.dayIndex) };

@@ -1,10 +1,10 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildCatalog, rootCauseText, type IncidentCatalog } from '../core/catalog.ts';
-import type { Signal } from '../core/config.ts';
+import type { Format, Signal } from '../core/config.ts';
 import type { DayRecords } from '../core/records.ts';
-import { dayDate, dayRng, type Simulation } from '../core/simulation.ts';
-import { renderDayBytes } from './day-bytes.ts';
+import { dayDate, type Simulation } from '../core/simulation.ts';
+import { formatMetadataFiles, renderDayFormats } from './formats.ts';
 import { serializeRecords } from './records-json.ts';
 
 /** Where a day file lives inside `melt_data/`: `metrics/2024-06/metrics_2024-06-14.json`. */
@@ -43,14 +43,12 @@ export function serializeSignal(signal: Signal, day: DayRecords): string {
 }
 
 /**
- * The files of one day rendered straight to bytes (the fast path of the CLI and the service), by
- * path relative to `melt_data/`: the same bytes as `dayFiles` of `generateDay`'s records.
+ * The files of one day in every format of the config (src/output/formats.ts), by path relative to
+ * `melt_data/`. For JSON, the byte renderer's files: the same bytes as `dayFiles` of
+ * `generateDay`'s records.
  */
 export function renderDayFiles(sim: Simulation, dayIndex: number): Map<string, Uint8Array> {
-  const date = dayDate(sim, dayIndex);
-  const files = new Map<string, Uint8Array>();
-  for (const [signal, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) files.set(signal === 'labels' ? labelFilePath(date) : dayFilePath(signal, date), bytes);
-  return files;
+  return renderDayFormats(sim, dayIndex);
 }
 
 /** The serialized files of one day's records (the reference path), by path relative to `melt_data/`. */
@@ -76,18 +74,19 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The serialized metadata files, by path relative to `melt_data/`. */
-export function metadataFiles(catalog: IncidentCatalog): Map<string, string> {
-  return new Map([
+/** The serialized metadata files, by path relative to `melt_data/`: the catalog and root causes, and the catalog as a table for Parquet. */
+export function metadataFiles(catalog: IncidentCatalog, formats: readonly Format[] = ['json']): Map<string, string | Uint8Array> {
+  return new Map<string, string | Uint8Array>([
     [CATALOG_PATH, serializeCatalog(catalog)],
     [ROOT_CAUSE_PATH, rootCauseText(catalog)],
+    ...formatMetadataFiles(catalog, formats),
   ]);
 }
 
 /** Writes the metadata (first, so the ground truth is readable while days are still being made). */
 export async function writeMetadata(sim: Simulation, outDir: string): Promise<IncidentCatalog> {
   const catalog = buildCatalog(sim);
-  for (const [path, data] of metadataFiles(catalog)) await writeFileAtomic(join(outDir, path), data);
+  for (const [path, data] of metadataFiles(catalog, sim.config.formats)) await writeFileAtomic(join(outDir, path), data);
   return catalog;
 }
 

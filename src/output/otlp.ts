@@ -1,0 +1,236 @@
+// OTLP/JSON in the OpenTelemetry file exporter's layout: JSON Lines, one TracesData / LogsData /
+// MetricsData object a line, one signal a file; a line holds one UTC hour of the day, grouped by
+// resource (one per host; one per service for events). The encoding follows the OTLP spec's JSON
+// mapping: hex trace and span ids, enums as integers, 64-bit integers as decimal strings,
+// lowerCamelCase keys.
+import type { EventRecord, LogRecord, MetricRecord, SpanRecord } from '../core/records.ts';
+import type { MetricKey } from '../core/incident-types.ts';
+import { METRIC_KEYS } from '../core/incident-types.ts';
+import { GENERATOR_VERSION } from '../version.ts';
+
+type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } | { arrayValue: { values?: AnyValue[] } };
+interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
+
+/** Where a host runs: from the topology, since log lines name only the host. */
+export interface OtlpHost {
+  readonly service: string;
+  readonly region: string;
+}
+
+const SCOPE = { name: 'meltgen', version: GENERATOR_VERSION };
+/** Span kind SERVER: every span is a service handling a request (calls are not modelled as CLIENT spans). */
+const SPAN_KIND_SERVER = 2;
+const STATUS_ERROR = 2;
+/** OpenTelemetry severity numbers of the original's levels. */
+export const SEVERITY_NUMBERS = { INFO: 9, WARNING: 13, ERROR: 17 } as const;
+const EVENT_SEVERITY = 9;
+
+/**
+ * The OTLP name, unit and scale of each metric. Two have an OpenTelemetry semantic-convention
+ * name, which is a ratio (0–1): the percent is divided by 100. The others keep the original's name.
+ */
+export const OTLP_METRICS: Readonly<Record<MetricKey, { name: string; unit: string; ratio: boolean; int: boolean }>> = {
+  'system.cpu.util': { name: 'system.cpu.utilization', unit: '1', ratio: true, int: false },
+  'system.mem.util': { name: 'system.memory.utilization', unit: '1', ratio: true, int: false },
+  'net.latency.ms': { name: 'net.latency.ms', unit: 'ms', ratio: false, int: false },
+  'app.error_rate': { name: 'app.error_rate', unit: '%', ratio: false, int: false },
+  'app.request_count': { name: 'app.request_count', unit: '{request}', ratio: false, int: true },
+  'net.packet_loss.pct': { name: 'net.packet_loss.pct', unit: '%', ratio: false, int: false },
+  'db.connection_pool.util': { name: 'db.connection_pool.util', unit: '%', ratio: false, int: false },
+  'resource.pool.util': { name: 'resource.pool.util', unit: '%', ratio: false, int: false },
+};
+
+/** The cloud provider a region name implies (AWS-style names), or null for on-premises and custom ones. */
+export function cloudProvider(region: string): string | null {
+  return /^(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d+$/.test(region) ? 'aws' : null;
+}
+
+const str = (key: string, v: string): KeyValue => ({ key, value: { stringValue: v } });
+const int = (key: string, v: number): KeyValue => ({ key, value: { intValue: String(v) } });
+
+function anyValue(v: unknown): AnyValue | null {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (Array.isArray(v)) {
+    const values = v.map(anyValue).filter((x): x is AnyValue => x !== null);
+    // Proto3 JSON leaves an empty repeated field out.
+    return { arrayValue: values.length > 0 ? { values } : {} };
+  }
+  return null;
+}
+
+/** An event's fields as attributes: nested objects flattened with dots, nulls left out. */
+function eventAttributes(e: Record<string, unknown>, prefix = '', out: KeyValue[] = []): KeyValue[] {
+  for (const [k, v] of Object.entries(e)) {
+    if (prefix === '' && (k === 'timestamp' || k === 'message' || k === 'type')) continue;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) eventAttributes(v as Record<string, unknown>, `${prefix}${k}.`, out);
+    else {
+      const value = anyValue(v);
+      if (value) out.push({ key: `${prefix}${k}`, value });
+    }
+  }
+  return out;
+}
+
+function hostResource(hostId: string, host: OtlpHost): { attributes: KeyValue[] } {
+  const attributes = [str('service.name', host.service), str('service.instance.id', hostId), str('host.name', hostId), str('cloud.region', host.region)];
+  const provider = cloudProvider(host.region);
+  if (provider) attributes.push(str('cloud.provider', provider));
+  return { attributes };
+}
+
+/** Unix nanoseconds of an ISO time plus some milliseconds, as the decimal string OTLP/JSON wants. */
+function nanos(iso: string, plusMs = 0): string {
+  return (BigInt(Date.parse(iso)) * 1_000_000n + BigInt(Math.round(plusMs * 1e6))).toString();
+}
+
+/** Groups rows by UTC hour (the first 13 characters of their time), then by a key, keeping order. */
+function byHour<T>(rows: readonly T[], time: (r: T) => string, key: (r: T) => string): Map<string, Map<string, T[]>> {
+  const out = new Map<string, Map<string, T[]>>();
+  for (const r of rows) {
+    const hour = time(r).slice(0, 13);
+    let groups = out.get(hour);
+    if (!groups) out.set(hour, (groups = new Map()));
+    const k = key(r);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(r);
+  }
+  return out;
+}
+
+const lines = (objects: unknown[]): string => objects.map((o) => `${JSON.stringify(o)}\n`).join('');
+
+function hostOf(hosts: ReadonlyMap<string, OtlpHost>, id: string): OtlpHost {
+  const h = hosts.get(id);
+  if (!h) throw new Error(`otlp: unknown host ${id}`);
+  return h;
+}
+
+/** A day's spans as TracesData lines. */
+export function otlpTraces(spans: readonly SpanRecord[], hosts: ReadonlyMap<string, OtlpHost>): string {
+  const out: unknown[] = [];
+  for (const groups of byHour(spans, (s) => s.timestamp, (s) => s.attributes['host.name']).values()) {
+    const resourceSpans = [...groups].map(([hostId, list]) => ({
+      resource: hostResource(hostId, hostOf(hosts, hostId)),
+      scopeSpans: [
+        {
+          scope: SCOPE,
+          spans: list.map((s) => {
+            const space = s.operation.indexOf(' ');
+            const attributes = [str('http.request.method', s.attributes['http.method']), str('http.route', s.operation.slice(space + 1)), int('http.response.status_code', s.status_code)];
+            if (s.attributes['peer.service'] !== undefined) attributes.push(str('peer.service', s.attributes['peer.service']));
+            if (s.attributes['error.type'] !== undefined) attributes.push(str('error.type', s.attributes['error.type']));
+            return {
+              traceId: s.trace_id,
+              spanId: s.span_id,
+              ...(s.parent_span_id === null ? {} : { parentSpanId: s.parent_span_id }),
+              name: s.operation,
+              kind: SPAN_KIND_SERVER,
+              startTimeUnixNano: nanos(s.timestamp),
+              endTimeUnixNano: nanos(s.timestamp, s.duration_ms),
+              attributes,
+              status: s.status_code >= 500 ? { code: STATUS_ERROR, message: s.attributes['error.type'] ?? `HTTP ${s.status_code}` } : {},
+            };
+          }),
+        },
+      ],
+    }));
+    out.push({ resourceSpans });
+  }
+  return lines(out);
+}
+
+/** A day's log lines as LogsData lines, joined to their spans by traceId and spanId. */
+export function otlpLogs(logs: readonly LogRecord[], hosts: ReadonlyMap<string, OtlpHost>): string {
+  const out: unknown[] = [];
+  for (const groups of byHour(logs, (l) => l.timestamp, (l) => l.host).values()) {
+    const resourceLogs = [...groups].map(([hostId, list]) => ({
+      resource: hostResource(hostId, hostOf(hosts, hostId)),
+      scopeLogs: [
+        {
+          scope: SCOPE,
+          logRecords: list.map((l) => ({
+            timeUnixNano: nanos(l.timestamp),
+            observedTimeUnixNano: nanos(l.timestamp),
+            severityNumber: SEVERITY_NUMBERS[l.level],
+            severityText: l.level,
+            body: { stringValue: l.message },
+            traceId: l.trace_id,
+            spanId: l.span_id,
+          })),
+        },
+      ],
+    }));
+    out.push({ resourceLogs });
+  }
+  return lines(out);
+}
+
+/** A day's events as LogsData lines: log records named by `event.name`, their fields as attributes. */
+export function otlpEvents(events: readonly EventRecord[]): string {
+  const out: unknown[] = [];
+  const serviceOf = (e: EventRecord): string => (typeof e.service === 'string' ? e.service : '');
+  for (const groups of byHour(events, (e) => e.timestamp, serviceOf).values()) {
+    const resourceLogs = [...groups].map(([service, list]) => ({
+      // Events of no one service (maintenance windows) have a resource without attributes.
+      resource: service === '' ? {} : { attributes: [str('service.name', service)] },
+      scopeLogs: [
+        {
+          scope: SCOPE,
+          logRecords: list.map((e) => ({
+            timeUnixNano: nanos(e.timestamp),
+            observedTimeUnixNano: nanos(e.timestamp),
+            severityNumber: EVENT_SEVERITY,
+            severityText: 'INFO',
+            body: { stringValue: e.message },
+            attributes: [str('event.name', e.type), ...eventAttributes(e)],
+          })),
+        },
+      ],
+    }));
+    out.push({ resourceLogs });
+  }
+  return lines(out);
+}
+
+/** The value OTLP carries for a metric (a ratio for the two semantic-convention names). */
+export function otlpMetricValue(key: MetricKey, value: number): number {
+  return OTLP_METRICS[key].ratio ? Math.round(value * 100) / 10000 : value;
+}
+
+/** A day's metrics as MetricsData lines: one gauge per metric and host, a data point per interval. */
+export function otlpMetrics(rows: readonly MetricRecord[]): string {
+  const out: unknown[] = [];
+  for (const groups of byHour(rows, (r) => r.timestamp, (r) => r.host_id).values()) {
+    const resourceMetrics = [...groups].map(([hostId, list]) => {
+      const first = list[0] as MetricRecord;
+      return {
+        resource: hostResource(hostId, { service: first.service, region: first.region }),
+        scopeMetrics: [
+          {
+            scope: SCOPE,
+            metrics: METRIC_KEYS.map((key) => {
+              const spec = OTLP_METRICS[key];
+              return {
+                name: spec.name,
+                unit: spec.unit,
+                gauge: {
+                  dataPoints: list.map((r) =>
+                    spec.int ? { timeUnixNano: nanos(r.timestamp), asInt: String(r.metrics[key]) } : { timeUnixNano: nanos(r.timestamp), asDouble: otlpMetricValue(key, r.metrics[key]) },
+                  ),
+                },
+              };
+            }),
+          },
+        ],
+      };
+    });
+    out.push({ resourceMetrics });
+  }
+  return lines(out);
+}

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import type { MetricKey } from '../../src/core/incident-types.ts';
 import type { MetricRecord } from '../../src/core/records.ts';
 import { dayPath } from '../../src/output/layout.ts';
 import { OPENMETRICS_NAMES } from '../../src/output/openmetrics.ts';
@@ -79,8 +80,9 @@ test('promtool backfills the OpenMetrics days and Prometheus answers PromQL with
   // At every primary incident's host and start, its signature metric; and one quiet host-interval.
   const primaries = catalog.incidents.filter((i) => i.is_primary && i.target_host !== null);
   assert.ok(primaries.length > 0);
-  const checks = primaries.map((i) => ({ host: i.target_host as string, time: i.start_time, metric: i.root_cause.metric }));
-  checks.push({ host: catalog.generation_config.hosts[0]?.host_id as string, time: '2024-06-30T03:00:00Z', metric: 'system.cpu.util' });
+  const checks: { host: string; time: string; metric: MetricKey }[] = primaries.map((i) => ({ host: i.target_host as string, time: i.start_time, metric: i.root_cause.metric as MetricKey }));
+  const hosts = catalog.generation_config.hosts as { host_id: string }[];
+  checks.push({ host: hosts[0]?.host_id as string, time: '2024-06-30T03:00:00Z', metric: 'system.cpu.util' });
   let answered = 0;
   for (const c of checks) {
     const g = sim.config.granularityMinutes * 60_000;

@@ -158,7 +158,7 @@ export interface paths {
         };
         /**
          * Get one day file of any signal
-         * @description The JSON array of one signal for one UTC day, as in `melt_data/<signal>/YYYY-MM/<signal>_YYYY-MM-DD.json`. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match. Typed clients may prefer the per-signal operations (getMetricsDay, getEventsDay, getLogsDay, getTracesDay), whose answers have one record type.
+         * @description The JSON array of one signal for one UTC day, as in `melt_data/<signal>/YYYY-MM/<signal>_YYYY-MM-DD.json`. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not. Typed clients may prefer the per-signal operations (getMetricsDay, getEventsDay, getLogsDay, getTracesDay), whose answers have one record type.
          */
         get: operations["getDayFile"];
         put?: never;
@@ -182,7 +182,7 @@ export interface paths {
         };
         /**
          * Get one day of metrics
-         * @description `melt_data/metrics/YYYY-MM/metrics_YYYY-MM-DD.json`: the same file as getDayFile with signal=metrics. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match.
+         * @description `melt_data/metrics/YYYY-MM/metrics_YYYY-MM-DD.json`: the same file as getDayFile with signal=metrics. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
          */
         get: operations["getMetricsDay"];
         put?: never;
@@ -206,7 +206,7 @@ export interface paths {
         };
         /**
          * Get one day of events
-         * @description `melt_data/events/YYYY-MM/events_YYYY-MM-DD.json`: the same file as getDayFile with signal=events. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match.
+         * @description `melt_data/events/YYYY-MM/events_YYYY-MM-DD.json`: the same file as getDayFile with signal=events. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
          */
         get: operations["getEventsDay"];
         put?: never;
@@ -230,7 +230,7 @@ export interface paths {
         };
         /**
          * Get one day of logs
-         * @description `melt_data/logs/YYYY-MM/logs_YYYY-MM-DD.json`: the same file as getDayFile with signal=logs. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match.
+         * @description `melt_data/logs/YYYY-MM/logs_YYYY-MM-DD.json`: the same file as getDayFile with signal=logs. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
          */
         get: operations["getLogsDay"];
         put?: never;
@@ -254,7 +254,7 @@ export interface paths {
         };
         /**
          * Get one day of traces
-         * @description `melt_data/traces/YYYY-MM/traces_YYYY-MM-DD.json`: the same file as getDayFile with signal=traces. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match.
+         * @description `melt_data/traces/YYYY-MM/traces_YYYY-MM-DD.json`: the same file as getDayFile with signal=traces. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
          */
         get: operations["getTracesDay"];
         put?: never;
@@ -278,7 +278,7 @@ export interface paths {
         };
         /**
          * Get the ground-truth labels of one day
-         * @description `metadata/labels/YYYY-MM/labels_YYYY-MM-DD.json`: one row per host and interval with an active incident, listing each incident (id, type, primary) and whether the host is its root cause or a symptom; `[]` on a quiet day. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match.
+         * @description `metadata/labels/YYYY-MM/labels_YYYY-MM-DD.json`: one row per host and interval with an active incident, listing each incident (id, type, primary) and whether the host is its root cause or a symptom; `[]` on a quiet day. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
          */
         get: operations["getLabels"];
         put?: never;
@@ -326,7 +326,7 @@ export interface paths {
         };
         /**
          * Download the dataset as a zip of melt_data/
-         * @description Streams a zip whose entries are `melt_data/...`, built while it is sent (no temporary copy). `compression`: store (no compression, fastest), fast (deflate level 1, the default) or best (deflate level 9). With `store` the size is known in advance and sent as Content-Length (so clients show progress); deflated sizes are only known once compressed, so those responses are chunked. 409 until the job has succeeded.
+         * @description Streams a zip whose entries are `melt_data/...`, built while it is sent (no temporary copy). `compression`: store (no compression, fastest), fast (deflate level 1, the default) or best (deflate level 9). `formats`: which of the formats the job wrote go in (default all; the JSON catalog and root_cause.txt always do). With `store` the size is known in advance and sent as Content-Length (so clients show progress); deflated sizes are only known once compressed, so those responses are chunked. 409 until the job has succeeded.
          */
         get: operations["getArchive"];
         put?: never;
@@ -438,6 +438,13 @@ export interface components {
             annotateRecords?: boolean;
             /** @description Signals to write. Default all four. */
             signals?: ("metrics" | "events" | "logs" | "traces")[];
+            /** @description File formats to write, each for every signal it can carry. json: the original (a JSON array per signal per day); ndjson: one record a line; parquet: typed columns, plus the catalog and labels as tables; otlp: OTLP/JSON lines (metrics, logs, traces, events as logs); openmetrics: the metrics for Prometheus backfill. Default ["json"]. */
+            formats?: ("json" | "ndjson" | "parquet" | "otlp" | "openmetrics")[];
+            /**
+             * @description gzip the text formats (ndjson, otlp, openmetrics). Default none.
+             * @enum {unknown}
+             */
+            compression?: "none" | "gzip";
         };
         FieldError: {
             /** @description A JSON pointer that starts with the request part: `/body/days`, `/query/limit`, `/params/signal`. */
@@ -457,7 +464,7 @@ export interface components {
              * @description Stable error code for programs.
              * @enum {unknown}
              */
-            code: "BAD_REQUEST" | "BAD_URL" | "INVALID_JSON" | "INVALID_CONFIG" | "VALIDATION_ERROR" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "DAY_OUT_OF_RANGE" | "SIGNAL_NOT_GENERATED" | "FILE_NOT_FOUND" | "CATALOG_NOT_READY" | "DAY_NOT_READY" | "JOB_NOT_FINISHED" | "JOB_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "JOB_TOO_LARGE" | "TOO_MANY_HOSTS" | "RATE_LIMITED" | "TOO_MANY_JOBS" | "INTERNAL_ERROR" | "VALIDATION_FAILED" | "INSUFFICIENT_STORAGE" | "STORAGE_QUOTA_EXCEEDED";
+            code: "BAD_REQUEST" | "BAD_URL" | "INVALID_JSON" | "INVALID_CONFIG" | "VALIDATION_ERROR" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "DAY_OUT_OF_RANGE" | "SIGNAL_NOT_GENERATED" | "FILE_NOT_FOUND" | "FORMAT_NOT_GENERATED" | "CATALOG_NOT_READY" | "DAY_NOT_READY" | "JOB_NOT_FINISHED" | "JOB_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "JOB_TOO_LARGE" | "TOO_MANY_HOSTS" | "RATE_LIMITED" | "TOO_MANY_JOBS" | "INTERNAL_ERROR" | "VALIDATION_FAILED" | "INSUFFICIENT_STORAGE" | "STORAGE_QUOTA_EXCEEDED";
             /** @description What happened, for people. */
             detail: string;
             /** @description The request path and query. */
@@ -507,6 +514,10 @@ export interface components {
             annotateRecords: boolean;
             /** @description In canonical order: metrics, events, logs, traces. */
             signals: ("metrics" | "events" | "logs" | "traces")[];
+            /** @description In canonical order: json, ndjson, parquet, otlp, openmetrics. */
+            formats: ("json" | "ndjson" | "parquet" | "otlp" | "openmetrics")[];
+            /** @enum {unknown} */
+            compression: "none" | "gzip";
         };
         /** @description A generation job. `config` is normalized: every default filled in, with the seed actually used. */
         Job: {
@@ -602,6 +613,10 @@ export interface components {
             signal: ("metrics" | "events" | "logs" | "traces") | (never | null);
             /** @description The day of a day file or label file; null for the catalog and root_cause.txt. */
             date: string | null;
+            /** @description The file’s format; null for root_cause.txt. */
+            format: ("json" | "ndjson" | "parquet" | "otlp" | "openmetrics") | (never | null);
+            /** @description The media type it is served with (a gzipped file is served with Content-Encoding: gzip, or unzipped). */
+            mediaType: string;
             bytes: number;
             sha256: string;
             /** @description Where to fetch it alone; null for root_cause.txt (in the archive). */
@@ -625,13 +640,18 @@ export interface components {
         };
         /** @description One host in one interval: a row of `metrics/YYYY-MM/metrics_YYYY-MM-DD.json`. */
         MetricRecord: {
-            /** @description Start of the interval (UTC). */
+            /**
+             * Format: date-time
+             * @description Start of the interval (UTC), to the second.
+             */
             timestamp: string;
-            /** @description The host, `<service>-<6 hex>`. */
+            /** @description Host id: `<service>-<6 hex digits>`. */
             host_id: string;
+            /** @description The host’s service. */
             service: string;
+            /** @description The host’s region. */
             region: string;
-            /** @description The eight metrics of the host in the interval; two decimals except the request count. */
+            /** @description The eight metrics of the host in the interval: the request count whole, the rest to 2 decimals. */
             metrics: {
                 /** @description CPU utilization, percent. */
                 "system.cpu.util": number;
@@ -641,7 +661,7 @@ export interface components {
                 "net.latency.ms": number;
                 /** @description Failed requests, percent. */
                 "app.error_rate": number;
-                /** @description Requests in the interval (whole number). */
+                /** @description Requests in the interval (a whole number). */
                 "app.request_count": number;
                 /** @description Packet loss, percent. */
                 "net.packet_loss.pct": number;
@@ -652,11 +672,11 @@ export interface components {
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
@@ -667,421 +687,632 @@ export interface components {
             trace_id: string;
             /** @description 16 hex digits. */
             span_id: string;
-            /** @description The calling span; null for the root (the entry service). */
-            parent_span_id: string | null;
-            /** @description UTC time, to the millisecond. */
+            /** @description The calling span; null for the root (the entry service’s span). */
+            parent_span_id: string | (never | null);
+            /**
+             * Format: date-time
+             * @description When the span started (UTC), to the millisecond.
+             */
             timestamp: string;
+            /** @description The service that served the span. */
             service_name: string;
             /** @description HTTP method and route, e.g. `GET /inventory/items`. */
             operation: string;
-            /** @description Milliseconds, three decimals. */
+            /** @description Milliseconds, up to 3 decimals; includes the callees’ spans. */
             duration_ms: number;
-            /** @description HTTP status: 200, or 5xx for a failed span. */
-            status_code: number;
+            /**
+             * @description HTTP status: 200; 500, 503 or 504 when the span failed itself (by cause); 502 when a callee failed after a retry.
+             * @enum {unknown}
+             */
+            status_code: 200 | 500 | 502 | 503 | 504;
+            /** @description OpenTelemetry-style attributes. */
             attributes: {
-                "http.method": string;
+                /**
+                 * @description The method of `operation`.
+                 * @enum {unknown}
+                 */
+                "http.method": "GET" | "POST" | "PUT";
                 /** @description The host that served the span. */
                 "host.name": string;
+                /** @description That host’s region. */
                 "cloud.region": string;
-                /** @description The calling service (on every span but the root). */
+                /** @description The calling service; absent on a trace’s root. */
                 "peer.service"?: string;
-                /** @description On failed spans: what failed. */
-                "error.type"?: string;
+                /**
+                 * @description Only on failed spans (status ≥ 500): the exception class of the failure, as the log line names it.
+                 * @enum {unknown}
+                 */
+                "error.type"?: "OutOfMemoryError" | "RequestTimeoutException" | "SocketTimeoutException" | "ConnectionPoolTimeoutException" | "ConnectException" | "UpstreamTimeoutException" | "ConfigurationException" | "ResourceExhaustedException" | "InternalServerError" | "ServiceUnavailableException" | "UpstreamServiceException";
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
         };
         /** @description One log line: a row of `logs/YYYY-MM/logs_YYYY-MM-DD.json`; every line joins a span. */
         LogRecord: {
-            /** @description UTC time, to the millisecond. */
+            /**
+             * Format: date-time
+             * @description When the span the line belongs to ended (UTC), to the millisecond.
+             */
             timestamp: string;
-            /** @enum {unknown} */
+            /**
+             * @description ERROR exactly when the span failed; WARNING for a slow request.
+             * @enum {unknown}
+             */
             level: "INFO" | "WARNING" | "ERROR";
+            /** @description The service that wrote the line. */
             service: string;
+            /** @description The host that wrote the line. */
             host: string;
             /** @description The trace of the request the line belongs to. */
             trace_id: string;
             /** @description The span that wrote the line. */
             span_id: string;
+            /** @description What happened: `Processed request <trace_id>`, `Slow request: ...`, or the failure. */
             message: string;
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
         };
-        /** @description A deployment. The ones that cause incidents look exactly like the harmless ones; only the catalog tells. */
+        /** @description A deployment. The ones that cause incidents look exactly like the harmless ones; only the catalog (caused_by_event_id) tells. */
         DeploymentEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always DEPLOYMENT.
+             * @enum {string}
+             */
             type: "DEPLOYMENT";
+            /** @description Service name. */
             service: string;
+            /** @description Region name. */
             region: string;
+            /** @description The version deployed, `v1.2.3`. */
             version: string;
             /**
              * Format: uuid
              * @description The deployment.
              */
             deployment_id: string;
-            /** @enum {unknown} */
+            /**
+             * @description ROLLED_BACK for about 7 % of the routine deployments.
+             * @enum {unknown}
+             */
             status: "SUCCESS" | "ROLLED_BACK";
             metadata: {
+                /** @description Who deployed, e.g. `user-alice`. */
                 deployed_by: string;
-                /** @description Why it was rolled back; null when it was not. */
-                rollback_reason: string | null;
+                /** @description Why it was rolled back; null when it was not (always present, as in the original). */
+                rollback_reason: ("Error rate spike" | "Failed health checks" | "Manual rollback") | (never | null);
             };
         };
         /** @description A configuration change; as with deployments, the harmful ones look like the others. */
         ConfigChangeEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always CONFIG_CHANGE.
+             * @enum {string}
+             */
             type: "CONFIG_CHANGE";
+            /** @description Service name. */
             service: string;
-            config_key: string;
+            /**
+             * @description The setting changed.
+             * @enum {unknown}
+             */
+            config_key: "rate_limit" | "timeout_ms" | "max_connections" | "cache_ttl_s" | "retry_count";
+            /** @description The old value: a whole number, as text. */
             old_value: string;
+            /** @description The new value: a whole number, as text. */
             new_value: string;
+            /** @description Who changed it, e.g. `user-bob`. */
             changed_by: string;
         };
         /** @description Autoscaling, driven by what the hosts do: hot CPU or slow responses scale a service up. */
         AutoscaleEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always AUTOSCALE.
+             * @enum {string}
+             */
             type: "AUTOSCALE";
+            /** @description Service name. */
             service: string;
-            /** @enum {unknown} */
+            /**
+             * @description SCALE_UP on a CPU or latency threshold; SCALE_DOWN on low traffic.
+             * @enum {unknown}
+             */
             action: "SCALE_UP" | "SCALE_DOWN";
+            /** @description Replicas before. */
             current_replicas: number;
+            /** @description Replicas after. */
             new_replicas: number;
-            /** @description CPU threshold, Latency threshold or Request rate. */
-            trigger: string;
+            /**
+             * @description What triggered it: hot CPU or slow responses (up), low request rate (down).
+             * @enum {unknown}
+             */
+            trigger: "CPU threshold" | "Latency threshold" | "Request rate";
         };
         /** @description A service’s probes, every two hours. */
         HealthCheckEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always HEALTH_CHECK.
+             * @enum {string}
+             */
             type: "HEALTH_CHECK";
+            /** @description Service name. */
             service: string;
-            /** @enum {unknown} */
+            /**
+             * @description The worst of the service’s hosts (a healthy service flaps to DEGRADED now and then).
+             * @enum {unknown}
+             */
             status: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
             checks: {
-                /** @enum {unknown} */
+                /**
+                 * @description FAIL when a host is unhealthy.
+                 * @enum {unknown}
+                 */
                 liveness: "PASS" | "FAIL";
-                /** @enum {unknown} */
+                /**
+                 * @description FAIL when a host is degraded or unhealthy.
+                 * @enum {unknown}
+                 */
                 readiness: "PASS" | "FAIL";
-                /** @enum {unknown} */
+                /**
+                 * @description FAIL when a host is down (restarting).
+                 * @enum {unknown}
+                 */
                 startup: "PASS" | "FAIL";
             };
         };
         /** @description A container restart: planned, or killed for running out of memory. */
         ServiceRestartEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always SERVICE_RESTART.
+             * @enum {string}
+             */
             type: "SERVICE_RESTART";
+            /** @description Service name. */
             service: string;
+            /** @description The restarted host. */
             host: string;
+            /** @description Region name. */
             region: string;
-            /** @description OOMKilled, or Planned restart. */
-            reason: string;
-            /** @description 137 for OOMKilled, 0 for a planned restart. */
-            exit_code: number;
+            /**
+             * @description OOMKilled at a memory leak’s OOM kill (the catalog’s oom_kill_time), else a planned restart.
+             * @enum {unknown}
+             */
+            reason: "OOMKilled" | "Planned restart";
+            /**
+             * @description 137 for OOMKilled, 0 for a planned restart.
+             * @enum {unknown}
+             */
+            exit_code: 137 | 0;
         };
         /** @description The start or end of a weekly maintenance window. */
         MaintenanceWindowEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always MAINTENANCE_WINDOW.
+             * @enum {string}
+             */
             type: "MAINTENANCE_WINDOW";
-            /** @enum {unknown} */
+            /**
+             * @description The start or the end of the window.
+             * @enum {unknown}
+             */
             status: "STARTED" | "COMPLETED";
+            /** @description The services sharing the window. */
             affected_services: string[];
         };
-        /** @description An operator’s manual action: routine, or a response to an incident. */
+        /** @description An operator’s manual action: routine, or a response to an incident (only those carry incident_id/incident_type, with annotateRecords). */
         UserActionEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always USER_ACTION.
+             * @enum {string}
+             */
             type: "USER_ACTION";
-            /** @description FORCE_RESTART, ROLLBACK, SCALE_OUT, FAILOVER, CLEAR_CACHE during incidents; CACHE_FLUSH, LOG_LEVEL_CHANGE, FEATURE_FLAG_TOGGLE as routine. */
-            action: string;
+            /**
+             * @description FORCE_RESTART, ROLLBACK, SCALE_OUT, FAILOVER or CLEAR_CACHE in response to an incident; CACHE_FLUSH, LOG_LEVEL_CHANGE or FEATURE_FLAG_TOGGLE as routine.
+             * @enum {unknown}
+             */
+            action: "FORCE_RESTART" | "ROLLBACK" | "SCALE_OUT" | "FAILOVER" | "CLEAR_CACHE" | "CACHE_FLUSH" | "LOG_LEVEL_CHANGE" | "FEATURE_FLAG_TOGGLE";
+            /** @description Service name. */
             service: string;
+            /** @description Who acted, e.g. `user-carol`. */
             user: string;
-            reason: string;
+            /**
+             * @description `Routine operation` for the routine actions, else what prompted it.
+             * @enum {unknown}
+             */
+            reason: "Error spike" | "Latency increase" | "Alert escalation" | "Routine operation";
             metadata: {
                 /**
                  * Format: uuid
                  * @description The action.
                  */
                 action_id: string;
+                /** @description Who approved it, e.g. `manager-bob`. */
                 approved_by: string;
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
         };
-        /** @description A threshold alert: the first interval in which an incident’s signature metric crosses its rule on the target host. */
+        /** @description A threshold alert: the first interval in which an incident’s signature metric crosses its rule on the target host, even allowing for sampling noise. */
         AlertTriggerEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always ALERT_TRIGGER.
+             * @enum {string}
+             */
             type: "ALERT_TRIGGER";
-            /** @enum {unknown} */
+            /**
+             * @description From the incident’s severity: P1 CRITICAL, P2 HIGH, P3 MEDIUM.
+             * @enum {unknown}
+             */
             severity: "CRITICAL" | "HIGH" | "MEDIUM";
             /** @description The host whose metric crossed the threshold. */
             source: string;
+            /** @description That host’s service. */
             service: string;
+            /** @description That host’s region. */
             region: string;
-            /** @enum {unknown} */
-            metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+            /**
+             * @description The incident’s signature metric (never app.request_count).
+             * @enum {unknown}
+             */
+            metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+            /** @description The alert rule’s threshold. */
             threshold_value: number;
-            /** @description The value in the metrics file at that host and interval. */
+            /** @description The value in the metrics file at that host and interval: above the threshold. */
             current_value: number;
             metadata: {
-                alert_rule: string;
-                notification_sent: boolean;
+                /**
+                 * @description `<metric>_threshold`.
+                 * @enum {unknown}
+                 */
+                alert_rule: "system.cpu.util_threshold" | "system.mem.util_threshold" | "net.latency.ms_threshold" | "app.error_rate_threshold" | "net.packet_loss.pct_threshold" | "db.connection_pool.util_threshold" | "resource.pool.util_threshold";
+                /**
+                 * @description Always true.
+                 * @enum {boolean}
+                 */
+                notification_sent: true;
                 oncall_acknowledged: boolean;
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
         };
-        /** @description A failure passed on to a dependent service (a cascaded incident starts). */
+        /** @description A failure passed on to a calling service: a cascaded incident starts. */
         CascadeTriggerEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always CASCADE_TRIGGER.
+             * @enum {string}
+             */
             type: "CASCADE_TRIGGER";
-            /** @enum {unknown} */
-            severity: "CRITICAL" | "HIGH";
-            /** @description The affected host. */
-            source: string | null;
+            /**
+             * @description Always HIGH: a cascaded incident is P2 or P3, never P1.
+             * @enum {string}
+             */
+            severity: "HIGH";
+            /** @description The affected service’s first host. */
+            source: string;
+            /** @description The affected (calling) service. */
             service: string;
-            /** @description The affected region. */
-            region: string | null;
-            /** @description The failing dependency. */
-            upstream_service: string | null;
+            /** @description That host’s region. */
+            region: string;
+            /** @description The failing dependency (the parent incident’s service). */
+            upstream_service: string;
             metadata: {
-                /** @description Services from the root cause, `a -> b`. */
+                /** @description Services from the root cause to the affected one, `a -> b -> c`. */
                 dependency_path: string;
+                /** @description Hops from the root cause × the cascade delay. */
                 propagation_delay_minutes: number;
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: the cascaded incident’s type (the type its primary cascades as).
              * @enum {unknown}
              */
-            incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
+            incident_type?: "DEPENDENCY_DEGRADATION" | "CASCADING_FAILURE";
             /**
              * Format: uuid
-             * @description Only with annotateRecords.
+             * @description Only with annotateRecords: the primary incident of the cascade.
              */
             primary_incident_id?: string;
             /**
              * Format: uuid
-             * @description Only with annotateRecords.
+             * @description Only with annotateRecords: the incident whose failure caused this one.
              */
             parent_incident_id?: string;
         };
-        /** @description Progress of an incident’s handling, every 30–60 minutes while it lasts. */
+        /** @description Progress of a primary incident’s handling, every 30–60 minutes while it lasts. */
         IncidentUpdateEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always INCIDENT_UPDATE.
+             * @enum {string}
+             */
             type: "INCIDENT_UPDATE";
-            /** @description The on-call ticket grouping an incident’s events (not a catalog id). */
+            /** @description The on-call ticket grouping one incident’s updates and resolution (not a catalog id). */
             ticket_id: string;
-            /** @enum {unknown} */
+            /**
+             * @description What kind of update.
+             * @enum {unknown}
+             */
             update_type: "UPDATE" | "ESCALATION" | "MITIGATION_ATTEMPT";
             /**
-             * @description P1 (worst) to P3.
+             * @description The primary incident’s severity.
              * @enum {unknown}
              */
             severity: "P1" | "P2" | "P3";
+            /** @description The primary incident’s service (for a region-wide one, its first affected service). */
             service: string;
+            /** @description Hosts affected so far by the incident and its cascades. */
             affected_hosts_count: number;
+            /** @description Services affected so far by the incident and its cascades. */
             affected_services: string[];
             metadata: {
+                /** @description Who posted it, e.g. `oncall-engineer1`. */
                 updated_by: string;
-                /** @enum {unknown} */
+                /**
+                 * @description By how far the incident has run.
+                 * @enum {unknown}
+                 */
                 status: "INVESTIGATING" | "MITIGATING" | "MONITORING";
-                /** @enum {unknown} */
+                /**
+                 * @description From the severity: P1 HIGH, P2 MEDIUM, P3 LOW.
+                 * @enum {unknown}
+                 */
                 impact: "HIGH" | "MEDIUM" | "LOW";
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
         };
-        /** @description The end of an incident. */
+        /** @description The end of an incident (primary or cascaded); an incident still running when the dataset ends has none. */
         IncidentResolvedEvent: {
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it happened (UTC), to the second.
+             */
             timestamp: string;
             /**
              * Format: uuid
-             * @description Unique id of the event (the catalog’s caused_by_event_id points at one).
+             * @description Unique id of the event (the catalog’s caused_by_event_id names one).
              */
             event_id: string;
+            /** @description The event for people. */
             message: string;
-            /** @enum {string} */
+            /**
+             * @description Always INCIDENT_RESOLVED.
+             * @enum {string}
+             */
             type: "INCIDENT_RESOLVED";
-            /** @description The on-call ticket grouping an incident’s events (not a catalog id). */
+            /** @description The on-call ticket grouping one incident’s updates and resolution (not a catalog id). */
             ticket_id: string;
             /**
-             * @description P1 (worst) to P3.
+             * @description The incident’s severity.
              * @enum {unknown}
              */
             severity: "P1" | "P2" | "P3";
+            /** @description The incident’s service (for a region-wide one, its first affected service). */
             service: string;
-            /** @description The incident’s region. */
-            region: string | null;
+            /** @description The incident’s region (for an incident on a service, its target host’s). */
+            region: string;
+            /** @description From start to end. */
             duration_minutes: number;
             metadata: {
+                /** @description Who resolved it, e.g. `oncall-sre-team`. */
                 resolved_by: string;
-                /** @enum {string} */
+                /**
+                 * @description Always RESOLVED.
+                 * @enum {string}
+                 */
                 status: "RESOLVED";
             };
             /**
              * Format: uuid
-             * @description Only with annotateRecords: the first incident active on the host in the interval (catalog id).
+             * @description Only with annotateRecords: the catalog id of the first incident active on the host in the interval (on events: of the incident the event belongs to).
              */
             incident_id?: string;
             /**
-             * @description The incident type.
+             * @description Only with annotateRecords: that incident’s type.
              * @enum {unknown}
              */
             incident_type?: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
         };
         /** @description One event; `type` says which of the eleven kinds, each with its own fields. */
         EventRecord: components["schemas"]["DeploymentEvent"] | components["schemas"]["ConfigChangeEvent"] | components["schemas"]["AutoscaleEvent"] | components["schemas"]["HealthCheckEvent"] | components["schemas"]["ServiceRestartEvent"] | components["schemas"]["MaintenanceWindowEvent"] | components["schemas"]["UserActionEvent"] | components["schemas"]["AlertTriggerEvent"] | components["schemas"]["CascadeTriggerEvent"] | components["schemas"]["IncidentUpdateEvent"] | components["schemas"]["IncidentResolvedEvent"];
+        /** @description One incident active on a host in an interval. */
+        LabelEntry: {
+            /**
+             * Format: uuid
+             * @description The catalog’s incident.
+             */
+            incident_id: string;
+            /**
+             * @description Its type.
+             * @enum {unknown}
+             */
+            incident_type: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
+            /**
+             * Format: uuid
+             * @description The primary incident of its cascade (itself for a primary).
+             */
+            primary_incident_id: string;
+            /**
+             * @description root_cause: where a primary incident happens; symptom: hit by a cascade or by failures passed up from a callee.
+             * @enum {unknown}
+             */
+            role: "root_cause" | "symptom";
+        };
         /** @description A host-interval with at least one active incident: a row of `metadata/labels/YYYY-MM/labels_YYYY-MM-DD.json`. */
         LabelRecord: {
-            /** @description Start of the interval (UTC). */
+            /**
+             * Format: date-time
+             * @description Start of the interval (UTC), to the second.
+             */
             timestamp: string;
+            /** @description Host id: `<service>-<6 hex digits>`. */
             host_id: string;
+            /** @description The host’s service. */
             service: string;
-            incidents: {
-                /**
-                 * Format: uuid
-                 * @description The catalog’s incident.
-                 */
-                incident_id: string;
-                /**
-                 * @description The incident type.
-                 * @enum {unknown}
-                 */
-                incident_type: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
-                /**
-                 * Format: uuid
-                 * @description The primary incident of its cascade (itself for a primary).
-                 */
-                primary_incident_id: string;
-                /**
-                 * @description root_cause: where a primary incident happens; symptom: hit by a cascade or by failures passed up from a callee.
-                 * @enum {unknown}
-                 */
-                role: "root_cause" | "symptom";
-            }[];
+            /** @description Every incident active there, the first one first (the one annotateRecords names). */
+            incidents: components["schemas"]["LabelEntry"][];
         };
         /** @description One incident of the catalog: where, when, what it looked like and what caused it. */
         Incident: {
@@ -1091,42 +1322,50 @@ export interface components {
              */
             id: string;
             /**
-             * @description The incident type.
+             * @description The incident type; a cascaded incident has its primary’s cascade type.
              * @enum {unknown}
              */
             type: "MEMORY_LEAK" | "CPU_SATURATION" | "NETWORK_PACKET_LOSS" | "DB_CONTENTION" | "NETWORK_PARTITION" | "DEPENDENCY_DEGRADATION" | "CONFIG_MISMATCH" | "RESOURCE_EXHAUSTION" | "CASCADING_FAILURE";
-            /** @description The host it starts on; null for a region-wide incident. */
-            target_host: string | null;
+            /** @description The host it starts on; null for a region-wide incident (NETWORK_PARTITION). */
+            target_host: string | (never | null);
             /** @description Its service; null for a region-wide incident. */
-            target_service: string | null;
-            /** @description Its region. */
-            target_region: string | null;
-            /** @description UTC time, to the second. */
+            target_service: string | (never | null);
+            /** @description The region of a region-wide incident; null for one on a service. */
+            target_region: string | (never | null);
+            /**
+             * Format: date-time
+             * @description When it starts (UTC).
+             */
             start_time: string;
-            /** @description UTC time, to the second. */
+            /**
+             * Format: date-time
+             * @description When it ends (UTC); after the dataset’s end for an ONGOING one.
+             */
             end_time: string;
+            /** @description What caused it: for a cascaded incident, the primary’s location; the signature is the incident’s own. */
             root_cause: {
-                /** @description For a cascaded incident: the primary’s service. */
-                service: string | null;
-                /** @description For a cascaded incident: the primary’s host. */
-                host: string | null;
-                /** @description The root cause’s region. */
-                region: string | null;
+                /** @description The primary incident’s service; null when the root cause is a region. */
+                service: string | (never | null);
+                /** @description The primary incident’s target host; null when the root cause is a region. */
+                host: string | (never | null);
+                /** @description The primary incident’s region when the root cause is a region; else null. */
+                region: string | (never | null);
                 /**
-                 * @description The signature metric.
+                 * @description This incident’s signature metric.
                  * @enum {unknown}
                  */
-                metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
                 /**
                  * @description Shape of the signature.
                  * @enum {unknown}
                  */
                 effect: "gradual" | "spike" | "plateau" | "intermittent" | "step";
                 /**
-                 * @description P1 (worst) to P3.
+                 * @description This incident’s severity.
                  * @enum {unknown}
                  */
                 severity: "P1" | "P2" | "P3";
+                /** @description Chance, per caller, that it spreads on (3 decimals). */
                 cascading_prob: number;
             };
             /**
@@ -1135,7 +1374,7 @@ export interface components {
              */
             status: "RESOLVED" | "ONGOING";
             /**
-             * @description P1 (worst) to P3.
+             * @description P1 (worst) to P3; a cascaded incident is one step milder than its parent.
              * @enum {unknown}
              */
             severity: "P1" | "P2" | "P3";
@@ -1153,30 +1392,150 @@ export interface components {
             parent_incident_id: string | null;
             /**
              * Format: uuid
-             * @description The DEPLOYMENT or CONFIG_CHANGE event that caused it; null when no change did.
+             * @description The DEPLOYMENT or CONFIG_CHANGE event (its event_id) that caused it; null when no change did.
              */
             caused_by_event_id: string | null;
-            /** @description The type of that event. */
+            /** @description The type of that event; null when no change caused it. */
             caused_by_event_type: ("DEPLOYMENT" | "CONFIG_CHANGE") | (never | null);
-            /** @description Services from the root cause to this incident. */
+            /** @description Services from the root cause to this incident; empty for a region-wide incident. */
             propagation_path: string[];
+            /** @description Hops from the primary × the cascade delay; 0 for a primary. */
             propagation_delay_minutes: number;
+            /** @description The hosts it affects, a fixed set for its whole window. */
             affected_hosts: string[];
+            /** @description Their services. */
             affected_services: string[];
             /** @description The incidents this one caused directly. */
             cascading_incidents: string[];
-            /** @description Other incidents active on the same hosts at the same time. */
+            /** @description Incidents of other cascades whose windows intersect this one’s. */
             overlapping_incidents: string[];
+            /** @description It starts and ends on different UTC days. */
             crosses_midnight: boolean;
-            /** @description MEMORY_LEAK only, when memory runs out within the incident: the OOM kill (and restarts). */
+            /**
+             * Format: date-time
+             * @description MEMORY_LEAK only (always there for one): when the leaking process is OOM-killed and restarted.
+             */
             oom_kill_time?: string;
         };
         /** @description Counts: incidents by type, and primaries by root-cause type with the cascades each caused. */
         CatalogSummary: {
+            /** @description Every incident, primary and cascaded. */
             total_incidents: number;
+            /** @description Root causes. */
             primary_incidents: number;
+            /** @description Incidents caused by another. */
             cascading_incidents: number;
+            /** @description Incidents by type (every type, 0 when none). */
             incident_types: {
+                /** @description Incidents of the type. */
+                MEMORY_LEAK: number;
+                /** @description Incidents of the type. */
+                CPU_SATURATION: number;
+                /** @description Incidents of the type. */
+                NETWORK_PACKET_LOSS: number;
+                /** @description Incidents of the type. */
+                DB_CONTENTION: number;
+                /** @description Incidents of the type. */
+                NETWORK_PARTITION: number;
+                /** @description Incidents of the type. */
+                DEPENDENCY_DEGRADATION: number;
+                /** @description Incidents of the type. */
+                CONFIG_MISMATCH: number;
+                /** @description Incidents of the type. */
+                RESOURCE_EXHAUSTION: number;
+                /** @description Incidents of the type. */
+                CASCADING_FAILURE: number;
+            };
+            /** @description Primaries by type, with the cascaded incidents each type caused. */
+            root_cause_types: {
+                MEMORY_LEAK: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                CPU_SATURATION: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                NETWORK_PACKET_LOSS: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                DB_CONTENTION: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                NETWORK_PARTITION: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                DEPENDENCY_DEGRADATION: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                CONFIG_MISMATCH: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                RESOURCE_EXHAUSTION: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+                CASCADING_FAILURE: {
+                    /** @description Primaries of the type. */
+                    incidents: number;
+                    /** @description Incidents they caused. */
+                    cascaded_incidents: number;
+                };
+            };
+            /** @description Incidents that cross midnight (UTC). */
+            midnight_crossing_incidents: number;
+            /** @description Incidents that overlap one of another cascade. */
+            overlapping_incidents: number;
+        };
+        /** @description The normalized config of the run in the original’s snake_case names (the original’s fields first), and its hosts. */
+        CatalogGenerationConfig: {
+            /**
+             * Format: date-time
+             * @description Midnight (UTC) of the first day.
+             */
+            start_date: string;
+            /** @description Days in the dataset. */
+            days_generated: number;
+            /** @description Minutes between samples. */
+            granularity_minutes: number;
+            /** @description services × hosts_per_service. */
+            total_hosts: number;
+            /** @description The services, in config order. */
+            services: string[];
+            /** @description The regions hosts are placed in. */
+            regions: string[];
+            /** @description The seed of every random choice: the same config and seed give the same bytes. */
+            seed: number;
+            hosts_per_service: number;
+            /** @description Each service’s callees (an empty list for a leaf). */
+            service_dependencies: {
+                [key: string]: string[];
+            };
+            /** @description Mean primary incidents per day. */
+            incident_rate: number;
+            /** @description Weight of every primary incident type (0 for a type left out). */
+            incident_mix: {
                 MEMORY_LEAK: number;
                 CPU_SATURATION: number;
                 NETWORK_PACKET_LOSS: number;
@@ -1187,87 +1546,30 @@ export interface components {
                 RESOURCE_EXHAUSTION: number;
                 CASCADING_FAILURE: number;
             };
-            root_cause_types: {
-                MEMORY_LEAK: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                CPU_SATURATION: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                NETWORK_PACKET_LOSS: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                DB_CONTENTION: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                NETWORK_PARTITION: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                DEPENDENCY_DEGRADATION: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                CONFIG_MISMATCH: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                RESOURCE_EXHAUSTION: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-                CASCADING_FAILURE: {
-                    incidents: number;
-                    cascaded_incidents: number;
-                };
-            };
-            midnight_crossing_incidents: number;
-            overlapping_incidents: number;
+            /** @description Delay added at each hop of a cascade. */
+            cascade_delay_minutes: number;
+            /** @description Traces started per entry-service host and interval. */
+            traces_per_entry_host: number;
+            /** @description Normal stretch kept before each primary incident on its hosts. */
+            quiet_gap_minutes: number;
+            /** @description Whether data rows carry incident_id / incident_type. */
+            annotate_records: boolean;
+            /** @description The signals written, in canonical order. */
+            signals: ("metrics" | "events" | "logs" | "traces")[];
+            /** @description Every host, in topology order. */
+            hosts: {
+                /** @description Host id: `<service>-<6 hex digits>`. */
+                host_id: string;
+                /** @description Service name. */
+                service: string;
+                /** @description Region name. */
+                region: string;
+            }[];
         };
         /** @description `metadata/incident_catalog.json`: the ground truth of a dataset. */
         Catalog: {
-            /** @description The normalized config of the run, in the original’s snake_case names, and its hosts. */
-            generation_config: {
-                /** @description UTC time, to the second. */
-                start_date: string;
-                days_generated: number;
-                granularity_minutes: number;
-                total_hosts: number;
-                services: string[];
-                regions: string[];
-                seed: number;
-                hosts_per_service: number;
-                /** @description Each service’s callees. */
-                service_dependencies: {
-                    [key: string]: string[];
-                };
-                incident_rate: number;
-                incident_mix: {
-                    MEMORY_LEAK: number;
-                    CPU_SATURATION: number;
-                    NETWORK_PACKET_LOSS: number;
-                    DB_CONTENTION: number;
-                    NETWORK_PARTITION: number;
-                    DEPENDENCY_DEGRADATION: number;
-                    CONFIG_MISMATCH: number;
-                    RESOURCE_EXHAUSTION: number;
-                    CASCADING_FAILURE: number;
-                };
-                cascade_delay_minutes: number;
-                traces_per_entry_host: number;
-                quiet_gap_minutes: number;
-                annotate_records: boolean;
-                signals: ("metrics" | "events" | "logs" | "traces")[];
-                hosts: {
-                    host_id: string;
-                    service: string;
-                    region: string;
-                }[];
-            };
+            generation_config: components["schemas"]["CatalogGenerationConfig"];
+            /** @description Every incident, by start time. */
             incidents: components["schemas"]["Incident"][];
             summary: components["schemas"]["CatalogSummary"];
         };
@@ -1285,133 +1587,214 @@ export interface components {
         DayFile: components["schemas"]["MetricsDay"] | components["schemas"]["EventsDay"] | components["schemas"]["LogsDay"] | components["schemas"]["TracesDay"];
         /** @description A share with what it was computed from, so every figure can be checked by hand. */
         Ratio: {
+            /** @description What passed. */
             numerator: number;
+            /** @description What was measured. */
             denominator: number;
             /** @description numerator / denominator to 4 decimals; null when nothing was measured (denominator 0). */
             value: number | null;
         };
         /** @description A correlation and the cells it was computed over. */
         Correlation: {
-            /** @description Pearson r; null when it cannot be computed. */
+            /** @description Pearson r to 4 decimals; null with fewer than 3 cells or no variance. */
             r: number | null;
-            /** @description The r a perfect metric would reach given the spans sampled per cell; null where not computed. */
+            /** @description The r a perfect metric would reach given the spans sampled per cell; null where it cannot be computed, and always for latency (not computed). */
             ceiling: number | null;
+            /** @description Cells the correlation was computed over. */
             cells: number;
             /** @description What one cell is. */
             cell: string;
         };
         /** @description One ground-truth check: the figure, the bound it must meet and whether it does. */
         ReportBar: {
+            /** @description The check, e.g. `MEMORY_LEAK detected`, `false alarms`. */
             name: string;
+            /** @description The figure; null when it could not be measured (then the bar fails). */
             value: number | null;
-            /** @enum {unknown} */
+            /**
+             * @description How the value must compare with the bound.
+             * @enum {unknown}
+             */
             op: ">=" | "<=";
+            /** @description The bound the value must meet. */
             bound: number;
+            /** @description Whether it does. */
             pass: boolean;
         };
-        /** @description The validation report of a dataset: what `npm run validate` prints. */
+        /** @description The validation report of a dataset: what `npm run validate` prints. Besides detection and the bars: falseAlarms, host-intervals outside every incident that depart; latency, the latency metric against span durations per service and hour (ceiling null); alerts, ALERT_TRIGGER events equal to the metric and above threshold; cascades, cascaded incidents whose parent’s service is a callee of theirs; causalOrder, cascaded incidents departing no earlier than their parent; midnight, incidents crossing midnight present on every day they cover; causeEvents, changes named as causes present within the hour before, on the service. */
         Report: {
+            /** @description What was measured. */
             dataset: {
+                /** @description The first day with a file, YYYY-MM-DD. */
                 startDate: string;
+                /** @description Days from the first to the last day with a file. */
                 days: number;
+                /** @description Minutes between samples (> 0): from the catalog, else from the spacing of the first day’s metrics. */
                 granularityMinutes: number;
+                /** @description Hosts seen in the metrics and labels. */
                 hosts: number;
+                /** @description Their services. */
                 services: number;
+                /** @description Incidents in the catalog. */
                 incidents: number;
+                /** @description Primary incidents in the catalog. */
                 primaryIncidents: number;
                 /** @description Whether per-day label files were found (else the catalog’s windows stand in for them). */
                 labelFiles: boolean;
                 /**
-                 * @description Where the call graph came from.
+                 * @description Where the call graph came from: the catalog’s config, or the parent → child edges seen in traces.
                  * @enum {unknown}
                  */
                 callGraph: "catalog" | "traces";
             };
             /** @description How departures from normal are found. */
             method: {
+                /** @description Robust z-score at or above which a value departs from its host’s baseline. */
                 zThreshold: number;
+                /** @description How the baseline is computed. */
                 baseline: string;
+                /** @description What a departure is. */
                 departure: string;
             };
-            /** @description Per incident type: incidents whose signature metric departs on an affected host during the window. */
+            /** @description Per incident type (every type; primary and cascaded incidents): incidents whose signature metric departs on an affected host during the window. */
             detection: {
                 MEMORY_LEAK: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "system.mem.util";
                 };
                 CPU_SATURATION: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "system.cpu.util";
                 };
                 NETWORK_PACKET_LOSS: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "net.packet_loss.pct";
                 };
                 DB_CONTENTION: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "db.connection_pool.util";
                 };
                 NETWORK_PARTITION: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "net.packet_loss.pct";
                 };
                 DEPENDENCY_DEGRADATION: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "net.latency.ms";
                 };
                 CONFIG_MISMATCH: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "app.error_rate";
                 };
                 RESOURCE_EXHAUSTION: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "resource.pool.util";
                 };
                 CASCADING_FAILURE: {
+                    /** @description Incidents of the type whose signature departs. */
                     numerator: number;
+                    /** @description Incidents of the type with a window inside the dataset. */
                     denominator: number;
+                    /** @description numerator / denominator to 4 decimals; null when there is no incident of the type. */
                     value: number | null;
-                    /** @enum {unknown} */
-                    metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "app.request_count" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+                    /**
+                     * @description The type’s signature metric.
+                     * @enum {string}
+                     */
+                    metric: "app.error_rate";
                 };
             };
             falseAlarms: components["schemas"]["Ratio"];
+            /** @description validTrees: traces with one root, every parent present, no cycle, every edge a call of the graph, children inside their parents. */
             traces: {
                 validTrees: components["schemas"]["Ratio"];
+                /** @description Spans read. */
                 spans: number;
             };
+            /** @description joined: log lines whose trace and span exist; levelMatchesSpan: joined lines whose level says what their span’s status says (ERROR exactly when it failed). */
             logs: {
                 joined: components["schemas"]["Ratio"];
                 levelMatchesSpan: components["schemas"]["Ratio"];
             };
+            /** @description `app.error_rate` against the failed share of the sampled spans: per service and hour, and per host and interval (bounded by sampling). */
             errorRate: {
                 serviceHour: components["schemas"]["Correlation"];
                 hostInterval: components["schemas"]["Correlation"];
+                /** @description Failures the metric predicts over every sampled span (rounded). */
                 expectedFailedSpans: number;
+                /** @description Failed spans counted. */
                 failedSpans: number;
             };
             latency: components["schemas"]["Correlation"];
@@ -1424,9 +1807,12 @@ export interface components {
             ranker: {
                 top1: components["schemas"]["Ratio"];
                 top3: components["schemas"]["Ratio"];
+                /** @description What picking 3 services at random would score. */
                 randomTop3: number;
+                /** @description Primaries not ranked: a region (partition) has no root service, or the first hour is outside the data. */
                 skipped: number;
             };
+            /** @description The checks of this dataset (a figure with nothing to measure has none). */
             bars: components["schemas"]["ReportBar"][];
         };
     };
@@ -1471,9 +1857,11 @@ export type CascadeTriggerEvent = components['schemas']['CascadeTriggerEvent'];
 export type IncidentUpdateEvent = components['schemas']['IncidentUpdateEvent'];
 export type IncidentResolvedEvent = components['schemas']['IncidentResolvedEvent'];
 export type EventRecord = components['schemas']['EventRecord'];
+export type LabelEntry = components['schemas']['LabelEntry'];
 export type LabelRecord = components['schemas']['LabelRecord'];
 export type Incident = components['schemas']['Incident'];
 export type CatalogSummary = components['schemas']['CatalogSummary'];
+export type CatalogGenerationConfig = components['schemas']['CatalogGenerationConfig'];
 export type Catalog = components['schemas']['Catalog'];
 export type MetricsDay = components['schemas']['MetricsDay'];
 export type EventsDay = components['schemas']['EventsDay'];
@@ -2525,7 +2913,10 @@ export interface operations {
     };
     getDayFile: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -2554,6 +2945,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DayFile"];
+                    "application/x-ndjson": string;
+                    "application/vnd.apache.parquet": string;
+                    "application/jsonl": string;
+                    "application/openmetrics-text": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -2599,7 +2994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2672,7 +3067,10 @@ export interface operations {
     };
     headDayFile: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -2740,7 +3138,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2803,7 +3201,10 @@ export interface operations {
     };
     getMetricsDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -2830,6 +3231,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MetricsDay"];
+                    "application/x-ndjson": string;
+                    "application/vnd.apache.parquet": string;
+                    "application/jsonl": string;
+                    "application/openmetrics-text": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -2875,7 +3280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2948,7 +3353,10 @@ export interface operations {
     };
     headMetricsDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3014,7 +3422,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3077,7 +3485,10 @@ export interface operations {
     };
     getEventsDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3104,6 +3515,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventsDay"];
+                    "application/x-ndjson": string;
+                    "application/vnd.apache.parquet": string;
+                    "application/jsonl": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -3149,7 +3563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3222,7 +3636,10 @@ export interface operations {
     };
     headEventsDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3288,7 +3705,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3351,7 +3768,10 @@ export interface operations {
     };
     getLogsDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3378,6 +3798,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LogsDay"];
+                    "application/x-ndjson": string;
+                    "application/vnd.apache.parquet": string;
+                    "application/jsonl": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -3423,7 +3846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3496,7 +3919,10 @@ export interface operations {
     };
     headLogsDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3562,7 +3988,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3625,7 +4051,10 @@ export interface operations {
     };
     getTracesDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3652,6 +4081,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TracesDay"];
+                    "application/x-ndjson": string;
+                    "application/vnd.apache.parquet": string;
+                    "application/jsonl": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -3697,7 +4129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3770,7 +4202,10 @@ export interface operations {
     };
     headTracesDay: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3836,7 +4271,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3899,7 +4334,10 @@ export interface operations {
     };
     getLabels: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json, ndjson or parquet (long form: a row per host, interval and incident). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -3926,6 +4364,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LabelsDay"];
+                    "application/x-ndjson": string;
+                    "application/vnd.apache.parquet": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -3971,7 +4411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4044,7 +4484,10 @@ export interface operations {
     };
     headLabels: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json, ndjson or parquet (long form: a row per host, interval and incident). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "ndjson" | "parquet";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -4110,7 +4553,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4173,7 +4616,10 @@ export interface operations {
     };
     getCatalog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the whole catalog) or parquet (the incidents, a row each). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "parquet";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -4198,6 +4644,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Catalog"];
+                    "application/vnd.apache.parquet": string;
                 };
             };
             /** @description Not modified: the ETag in If-None-Match still matches. */
@@ -4243,7 +4690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4316,7 +4763,10 @@ export interface operations {
     };
     headCatalog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The format: json (the whole catalog) or parquet (the incidents, a row each). Without it, an Accept header naming one of the media types picks it; else json. */
+                format?: "json" | "parquet";
+            };
             header?: never;
             path: {
                 /** @description Job id (UUID). */
@@ -4380,7 +4830,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4444,6 +4894,8 @@ export interface operations {
     getArchive: {
         parameters: {
             query?: {
+                /** @description Comma-separated formats to put in the zip (of those the job wrote), e.g. `parquet` or `json,ndjson`; default all. The catalog and root_cause.txt are always in. */
+                formats?: string;
                 /** @description store: no compression, fastest, and the only mode with Content-Length; fast: deflate level 1; best: deflate level 9. */
                 compression?: "store" | "fast" | "best";
             };
@@ -4575,6 +5027,8 @@ export interface operations {
     headArchive: {
         parameters: {
             query?: {
+                /** @description Comma-separated formats to put in the zip (of those the job wrote), e.g. `parquet` or `json,ndjson`; default all. The catalog and root_cause.txt are always in. */
+                formats?: string;
                 /** @description store: no compression, fastest, and the only mode with Content-Length; fast: deflate level 1; best: deflate level 9. */
                 compression?: "store" | "fast" | "best";
             };
@@ -4756,7 +5210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4890,7 +5344,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5004,7 +5458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5122,7 +5576,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -42,8 +42,8 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
   const responses: Record<string, Record<string, NamedExample>> = {};
   const problems: Partial<Record<ProblemCode, unknown>> = {};
 
-  function respond(operation: string, status: number, name: string, summary: string, value: unknown): void {
-    const key = `${operation} ${status}`;
+  function respond(operation: string, status: number, name: string, summary: string, value: unknown, mediaType?: string): void {
+    const key = mediaType === undefined ? `${operation} ${status}` : `${operation} ${status} ${mediaType}`;
     responses[key] = { ...responses[key], [name]: { summary, value } };
   }
   function problem(res: LightMyRequestResponse): void {
@@ -93,6 +93,27 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
     respond(op, 200, signal, summary, rows);
     respond('getDayFile', 200, signal, `${signal}: ${summary}`, rows);
   }
+  // The same dataset in every format: the other media types of the day files.
+  const all = json<{ id: string }>(await main.inject({ method: 'POST', url: '/v1/jobs', payload: { ...EXAMPLE_CONFIG, formats: ['json', 'ndjson', 'parquet', 'otlp', 'openmetrics'] } }));
+  await settle(main, all.id);
+  const text = async (url: string): Promise<string> => (await main.inject({ url, headers: { 'accept-encoding': 'identity' } })).body;
+  for (const signal of Object.keys(signals)) {
+    const op = `get${signal[0]?.toUpperCase()}${signal.slice(1)}Day`;
+    const ndjson = (await text(`/v1/jobs/${all.id}/files/${signal}/${day}?format=ndjson`)).split('\n').slice(0, 2).join('\n') + '\n';
+    const otlp = (await text(`/v1/jobs/${all.id}/files/${signal}/${day}?format=otlp`)).split('\n')[0] + '\n';
+    for (const o of [op, 'getDayFile']) {
+      respond(o, 200, `${signal}-ndjson`, `${signal} as NDJSON: the first lines of ${day}`, ndjson, 'application/x-ndjson');
+      respond(o, 200, `${signal}-otlp`, `${signal} as OTLP/JSON: the first line (one hour) of ${day}`, otlp, 'application/jsonl');
+    }
+    if (signal === 'metrics') {
+      const lines = (await text(`/v1/jobs/${all.id}/files/metrics/${day}?format=openmetrics`)).split('\n');
+      const om = `${lines.slice(0, 5).join('\n')}\n# EOF\n`;
+      for (const o of [op, 'getDayFile']) respond(o, 200, 'metrics-openmetrics', `metrics as OpenMetrics: the first samples of ${day}`, om, 'application/openmetrics-text');
+    }
+  }
+  respond('getLabels', 200, 'labels-ndjson', `The first label rows of ${day} as NDJSON`, (await text(`/v1/jobs/${all.id}/labels/${day}?format=ndjson`)).split('\n').slice(0, 2).join('\n') + '\n', 'application/x-ndjson');
+  problem(await main.inject({ url: `/v1/jobs/${job.id}/files/metrics/${day}?format=parquet` }));
+
   const labels = json<unknown[]>(await main.inject({ url: `/v1/jobs/${job.id}/labels/${day}` }));
   respond('getLabels', 200, 'labels', `The first label rows of ${day} (the file holds the whole day)`, labels.slice(0, 2));
   respond('getCatalog', 200, 'catalog', 'The whole catalog of the two-day dataset', json(await main.inject({ url: `/v1/jobs/${job.id}/catalog` })));

@@ -1,5 +1,6 @@
-import { INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
-import type { Incident } from './plan.ts';
+import type { Signal } from './config.ts';
+import { INCIDENT_TYPES, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
+import type { Incident, Severity } from './plan.ts';
 import type { Simulation } from './simulation.ts';
 import { isoSeconds } from './time.ts';
 
@@ -12,9 +13,17 @@ export interface CatalogIncident {
   target_region: string | null;
   start_time: string;
   end_time: string;
-  root_cause: { service: string | null; host: string | null; region: string | null; metric: string; effect: string; severity: string; cascading_prob: number };
+  root_cause: {
+    service: string | null;
+    host: string | null;
+    region: string | null;
+    metric: MetricKey;
+    effect: IncidentTypeSpec['effect'];
+    severity: Severity;
+    cascading_prob: number;
+  };
   status: 'RESOLVED' | 'ONGOING';
-  severity: string;
+  severity: Severity;
   is_primary: boolean;
   /** The primary of the cascade (itself for a primary). */
   primary_incident_id: string;
@@ -37,15 +46,41 @@ export interface CatalogSummary {
   total_incidents: number;
   primary_incidents: number;
   cascading_incidents: number;
-  incident_types: Record<string, number>;
+  incident_types: Record<IncidentType, number>;
   /** Primary incidents by type, with how many cascaded incidents each type caused. */
-  root_cause_types: Record<string, { incidents: number; cascaded_incidents: number }>;
+  root_cause_types: Record<IncidentType, { incidents: number; cascaded_incidents: number }>;
   midnight_crossing_incidents: number;
   overlapping_incidents: number;
 }
 
+/**
+ * The catalog's `generation_config`: the normalized config of the run in the original's snake_case
+ * names, and its hosts. A type alias, not an interface, so it still passes where a plain record is
+ * expected.
+ */
+export type CatalogGenerationConfig = {
+  /** Midnight (UTC) of the first day, to the second: `2024-06-01T00:00:00Z`. */
+  start_date: string;
+  days_generated: number;
+  granularity_minutes: number;
+  total_hosts: number;
+  services: string[];
+  regions: string[];
+  seed: number;
+  hosts_per_service: number;
+  service_dependencies: Record<string, string[]>;
+  incident_rate: number;
+  incident_mix: Record<IncidentType, number>;
+  cascade_delay_minutes: number;
+  traces_per_entry_host: number;
+  quiet_gap_minutes: number;
+  annotate_records: boolean;
+  signals: Signal[];
+  hosts: { host_id: string; service: string; region: string }[];
+};
+
 export interface IncidentCatalog {
-  generation_config: Record<string, unknown>;
+  generation_config: CatalogGenerationConfig;
   incidents: CatalogIncident[];
   summary: CatalogSummary;
 }
@@ -99,8 +134,8 @@ function catalogIncident(sim: Simulation, inc: Incident): CatalogIncident {
 export function buildCatalog(sim: Simulation): IncidentCatalog {
   const { config, topology, plan } = sim;
   const incidents = plan.incidents.map((inc) => catalogIncident(sim, inc));
-  const types: Record<string, number> = {};
-  const roots: Record<string, { incidents: number; cascaded_incidents: number }> = {};
+  const types = {} as Record<IncidentType, number>;
+  const roots = {} as Record<IncidentType, { incidents: number; cascaded_incidents: number }>;
   for (const t of INCIDENT_TYPES) {
     types[t] = 0;
     roots[t] = { incidents: 0, cascaded_incidents: 0 };

@@ -1,5 +1,5 @@
 import type { GenerationConfig } from './config.ts';
-import { INCIDENT_SPECS, type IncidentType, type MetricKey } from './incident-types.ts';
+import { INCIDENT_SPECS, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
 import { chance, fork, int, pick, poisson, sample, uniform, uuid, weighted, type Rng } from './rng.ts';
 import { DAY_MS, MINUTE_MS, parseDate } from './time.ts';
 import type { Host, ServiceNode, Topology } from './topology.ts';
@@ -41,7 +41,7 @@ export interface Incident {
   /** 0..1: how hard the incident hits its hosts. */
   readonly strength: number;
   readonly metric: MetricKey;
-  readonly effect: string;
+  readonly effect: IncidentTypeSpec['effect'];
   readonly cascadingProb: number;
   /** Services from the root cause to this incident's service. */
   readonly propagationPath: readonly string[];

@@ -1,3 +1,5 @@
+import type { IncidentType } from './incident-types.ts';
+
 /**
  * The record shapes of the four signals. Field names are those of the original generator, so the
  * readers people already have keep working; fields it did not have are additions, never renames.
@@ -20,7 +22,7 @@ export interface MetricRecord {
   };
   /** Only with `annotateRecords`: the first incident active on the host in the interval. */
   incident_id?: string;
-  incident_type?: string;
+  incident_type?: IncidentType;
 }
 
 /** One span. A trace is the set of spans sharing a `trace_id`; the root has `parent_span_id: null`. */
@@ -42,7 +44,7 @@ export interface SpanRecord {
   };
   /** Only with `annotateRecords`. */
   incident_id?: string;
-  incident_type?: string;
+  incident_type?: IncidentType;
 }
 
 export interface LogRecord {
@@ -55,7 +57,7 @@ export interface LogRecord {
   message: string;
   /** Only with `annotateRecords`. */
   incident_id?: string;
-  incident_type?: string;
+  incident_type?: IncidentType;
 }
 
 /** Events vary by `type`; all have `timestamp`, `type` and `message`. */
@@ -84,7 +86,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** One incident on a host in an interval, as the label files list it. */
 export interface LabelEntry {
   incident_id: string;
-  incident_type: string;
+  incident_type: IncidentType;
   primary_incident_id: string;
   /** `root_cause`: where a primary incident happens; `symptom`: hit by a cascade or by failures passed up from a callee. */
   role: 'root_cause' | 'symptom';

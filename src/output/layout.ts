@@ -53,3 +53,20 @@ export function parseDayPath(path: string): { content: DayContent; date: string;
   if (!format) return null;
   return { content: m[2] as DayContent, date: m[3] as string, format, gzip: m[5] === '.gz' };
 }
+
+/** The media type each format is served with. */
+export const MEDIA_TYPES: Readonly<Record<Format, string>> = {
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+  otlp: 'application/jsonl; charset=utf-8',
+  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+};
+
+/** The format an Accept header asks for by its media type, if it names one of ours first. */
+export function formatFromAccept(accept: string | undefined): Format | null {
+  if (!accept) return null;
+  const first = accept.split(',')[0]?.split(';')[0]?.trim().toLowerCase();
+  for (const [format, type] of Object.entries(MEDIA_TYPES) as [Format, string][]) if (type.split(';')[0] === first) return format;
+  return null;
+}

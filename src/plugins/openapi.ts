@@ -18,7 +18,7 @@ export const NAMED_SCHEMAS: readonly TSchema[] = [GenerationConfigSchema, ...API
 // ---- What each operation can answer beyond its route schema ---------------------------------
 
 const DATASET: readonly ProblemCode[] = ['JOB_NOT_FOUND', 'JOB_EXPIRED'];
-const DAY: readonly ProblemCode[] = [...DATASET, 'DAY_OUT_OF_RANGE', 'DAY_NOT_READY', 'FILE_NOT_FOUND'];
+const DAY: readonly ProblemCode[] = [...DATASET, 'DAY_OUT_OF_RANGE', 'DAY_NOT_READY', 'FILE_NOT_FOUND', 'FORMAT_NOT_GENERATED'];
 
 /**
  * The problem codes each operation can send, besides the ones every /v1 operation can
@@ -38,10 +38,10 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, readonly ProblemCode[]>
   getLogsDay: [...DAY, 'SIGNAL_NOT_GENERATED'],
   getTracesDay: [...DAY, 'SIGNAL_NOT_GENERATED'],
   getLabels: DAY,
-  getCatalog: [...DATASET, 'CATALOG_NOT_READY', 'FILE_NOT_FOUND'],
+  getCatalog: [...DATASET, 'CATALOG_NOT_READY', 'FILE_NOT_FOUND', 'FORMAT_NOT_GENERATED'],
   getArchive: [...DATASET, 'JOB_NOT_FINISHED'],
-  getReport: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED'],
-  getReportText: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED'],
+  getReport: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED', 'FORMAT_NOT_GENERATED'],
+  getReportText: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED', 'FORMAT_NOT_GENERATED'],
 };
 const EVERY_V1_OPERATION: readonly ProblemCode[] = ['VALIDATION_ERROR', 'UNAUTHORIZED', 'RATE_LIMITED', 'INTERNAL_ERROR'];
 /** The open routes: no key, no rate limit, but a query parameter they do not take is still a 400. */
@@ -184,7 +184,10 @@ function addExamples(op: Operation, status: string, res: Response, codes: readon
         if (value) named[code] = ref(code, { summary: code, value });
       }
     } else {
-      for (const [name, ex] of Object.entries(EXAMPLES.responses[`${op.operationId ?? ''} ${status}`] ?? {})) named[name] = ref(`${op.operationId ?? ''}-${name}`, ex);
+      // By media type where an answer comes in several formats; the JSON one (or the only one) under the status alone.
+      const single = Object.keys(res.content ?? {}).length === 1 || mediaType === 'application/json';
+      const found = EXAMPLES.responses[`${op.operationId ?? ''} ${status} ${mediaType}`] ?? (single ? EXAMPLES.responses[`${op.operationId ?? ''} ${status}`] : undefined);
+      for (const [name, ex] of Object.entries(found ?? {})) named[name] = ref(`${op.operationId ?? ''}-${name}`, ex);
     }
     if (Object.keys(named).length > 0) media.examples = named;
   }

@@ -3,7 +3,9 @@ import { ZipArchive } from 'archiver';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { datasetDir } from '../jobs/job-runner.ts';
-import { AppError } from '../plugins/errors.ts';
+import { FORMATS, type Format } from '../core/config.ts';
+import { CATALOG_PARQUET_PATH, parseDayPath } from '../output/layout.ts';
+import { AppError, FieldsError } from '../plugins/errors.ts';
 import { ownedDataset } from './job-access.ts';
 import { ArchiveQuerySchema, headers, JobIdParamsSchema, problems, ZipSchema } from './schemas.ts';
 
@@ -33,6 +35,20 @@ export function storedZipBytes(entries: readonly { readonly name: string; readon
   return total < ZIP32_MAX_BYTES ? total : null;
 }
 
+/** The formats `?formats=` names, each one the job wrote; all of them without it. */
+function chosenFormats(query: string | undefined, written: readonly Format[]): readonly Format[] {
+  if (query === undefined) return written;
+  const asked = [...new Set(query.split(','))];
+  const bad = asked.filter((f) => !written.includes(f as Format));
+  if (bad.length > 0) {
+    const unknown = bad.filter((f) => !(FORMATS as readonly string[]).includes(f));
+    throw new FieldsError('A query parameter is invalid; `errors` names each one.', [
+      { field: '/query/formats', message: unknown.length > 0 ? `${unknown.join(', ')}: must be one of: ${FORMATS.join(', ')}` : `${bad.join(', ')}: not written by this job; it wrote ${written.join(', ')}` },
+    ]);
+  }
+  return asked as Format[];
+}
+
 /** The whole dataset as a zip of the melt_data/ layout, streamed while it is built. */
 export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -44,6 +60,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Streams a zip whose entries are `melt_data/...`, built while it is sent (no temporary copy). ' +
           '`compression`: store (no compression, fastest), fast (deflate level 1, the default) or best (deflate level 9). ' +
+          '`formats`: which of the formats the job wrote go in (default all; the JSON catalog and root_cause.txt always do). ' +
           'With `store` the size is known in advance and sent as Content-Length (so clients show progress); deflated sizes are only known once compressed, so those responses are chunked. ' +
           '409 until the job has succeeded.',
         tags: ['datasets'],
@@ -59,7 +76,16 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const job = ownedDataset(app, request, request.params.id);
       if (job.status !== 'succeeded') throw new AppError(409, 'JOB_NOT_FINISHED', `The archive is available once the job has succeeded; it is ${job.status}.`, { jobStatus: job.status });
       const mode = request.query.compression ?? 'fast';
-      const entries = app.store.listFiles(job.id).map((f) => ({ path: f.path, name: `melt_data/${f.path}`, bytes: f.bytes }));
+      const chosen = chosenFormats(request.query.formats, job.config.formats);
+      // Day files of the chosen formats; the metadata (catalog, root causes) always.
+      const entries = app.store
+        .listFiles(job.id)
+        .filter((f) => {
+          const day = parseDayPath(f.path);
+          if (day) return chosen.includes(day.format);
+          return f.path !== CATALOG_PARQUET_PATH || chosen.includes('parquet');
+        })
+        .map((f) => ({ path: f.path, name: `melt_data/${f.path}`, bytes: f.bytes }));
       const name = `meltgen-${job.config.seed}-${job.id.slice(0, 8)}.zip`;
       reply.type('application/zip').header('content-disposition', `attachment; filename="${name}"`);
       const size = mode === 'store' ? storedZipBytes(entries) : null;

@@ -1,26 +1,48 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { join } from 'node:path';
-import { SIGNALS, type Signal } from '../core/config.ts';
+import { FORMATS, SIGNALS, type Format, type Signal } from '../core/config.ts';
 import { CatalogSchema, EventRecordSchema, LabelRecordSchema, LogRecordSchema, MetricRecordSchema, schemaRef, SpanRecordSchema } from '../core/record-schemas.ts';
 import { DAY_MS, parseDate } from '../core/time.ts';
 import { datasetDir } from '../jobs/job-runner.ts';
 import type { DatasetFile, Job } from '../jobs/job-types.ts';
-import { CATALOG_PATH, dayFilePath, labelFilePath } from '../output/json-writer.ts';
+import { CATALOG_PATH } from '../output/json-writer.ts';
+import { CATALOG_PARQUET_PATH, dayPath, FORMAT_CONTENT, formatFromAccept, MEDIA_TYPES, parseDayPath, type DayContent } from '../output/layout.ts';
 import { AppError, FieldsError } from '../plugins/errors.ts';
 import { ownedDataset } from './job-access.ts';
-import { DateParamsSchema, DayParamsSchema, FileListSchema, JobIdParamsSchema, json, NoQuerySchema, NOT_MODIFIED, problems } from './schemas.ts';
+import { BinarySchema, CatalogQuerySchema, DateParamsSchema, DayParamsSchema, DayQuerySchema, FileListSchema, headers, JobIdParamsSchema, json, LabelsQuerySchema, NoQuerySchema, NOT_MODIFIED, problems, TextSchema } from './schemas.ts';
 import { sendDatasetFile } from './send-file.ts';
 import { Type, type TSchema } from 'typebox';
 
-function describe(jobId: string, f: DatasetFile): { signal: Signal | null; date: string | null; url: string | null } {
-  const m = /^([a-z]+)\/\d{4}-\d{2}\/[a-z]+_(\d{4}-\d{2}-\d{2})\.json$/.exec(f.path);
-  if (m && (SIGNALS as readonly string[]).includes(m[1] as string)) {
-    return { signal: m[1] as Signal, date: m[2] as string, url: `/v1/jobs/${jobId}/files/${m[1]}/${m[2]}` };
+/** What a file of the dataset is, and where to fetch it alone. */
+function describe(jobId: string, f: DatasetFile): { signal: Signal | null; date: string | null; format: Format | null; mediaType: string; url: string | null } {
+  const day = parseDayPath(f.path);
+  if (day) {
+    const query = day.format === 'json' ? '' : `?format=${day.format}`;
+    const mediaType = MEDIA_TYPES[day.format];
+    if (day.content === 'labels') return { signal: null, date: day.date, format: day.format, mediaType, url: `/v1/jobs/${jobId}/labels/${day.date}${query}` };
+    return { signal: day.content, date: day.date, format: day.format, mediaType, url: `/v1/jobs/${jobId}/files/${day.content}/${day.date}${query}` };
   }
-  const l = /^metadata\/labels\/\d{4}-\d{2}\/labels_(\d{4}-\d{2}-\d{2})\.json$/.exec(f.path);
-  if (l) return { signal: null, date: l[1] as string, url: `/v1/jobs/${jobId}/labels/${l[1] as string}` };
-  return { signal: null, date: null, url: f.path === CATALOG_PATH ? `/v1/jobs/${jobId}/catalog` : null };
+  if (f.path === CATALOG_PATH) return { signal: null, date: null, format: 'json', mediaType: MEDIA_TYPES.json, url: `/v1/jobs/${jobId}/catalog` };
+  if (f.path === CATALOG_PARQUET_PATH) return { signal: null, date: null, format: 'parquet', mediaType: MEDIA_TYPES.parquet, url: `/v1/jobs/${jobId}/catalog?format=parquet` };
+  return { signal: null, date: null, format: null, mediaType: 'text/plain; charset=utf-8', url: null };
+}
+
+/** The format a request asks for: `?format=`, else an Accept header naming one of ours, else json. */
+function askedFormat(request: FastifyRequest, query: string | undefined, allowed: readonly Format[]): Format {
+  if (query !== undefined) return query as Format;
+  const accepted = formatFromAccept(typeof request.headers.accept === 'string' ? request.headers.accept : undefined);
+  return accepted !== null && allowed.includes(accepted) ? accepted : 'json';
+}
+
+/** 404 unless the job wrote `format` (and the format carries what is asked for). */
+function checkFormat(job: Job, format: Format, content: DayContent | 'catalog'): void {
+  if (!job.config.formats.includes(format)) {
+    throw new AppError(404, 'FORMAT_NOT_GENERATED', `The job does not write ${format}; it writes ${job.config.formats.join(', ')}.`, { formats: job.config.formats });
+  }
+  if (content !== 'catalog' && !FORMAT_CONTENT[format].includes(content)) {
+    throw new AppError(404, 'FORMAT_NOT_GENERATED', `${format} does not carry ${content}; it carries ${FORMAT_CONTENT[format].join(', ')}.`, { formats: job.config.formats });
+  }
 }
 
 /** 400 unless `date` is a calendar date; 404 unless it is one of the job's days. */
@@ -34,13 +56,20 @@ function checkDay(job: Job, date: string): void {
 }
 
 /** Sends a day's file (a signal's or the labels) once it is written; 409 (with Retry-After while the job runs) before. */
-function sendDayFile(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, job: Job, path: string, date: string): Promise<FastifyReply> {
+function sendDayFile(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, job: Job, path: string, date: string, format: Format): Promise<FastifyReply> {
   const file = app.store.getFile(job.id, path);
   if (!file) {
     if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
     throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
   }
-  return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), path), file, 'application/json; charset=utf-8');
+  return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), path), file, MEDIA_TYPES[format]);
+}
+
+/** The 200 of a file that comes in several formats: the JSON schema, and the other media types. */
+function formatContent(json: TSchema, formats: readonly Format[]): Record<string, { schema: TSchema }> {
+  const content: Record<string, { schema: TSchema }> = { 'application/json': { schema: schemaRef(json) } };
+  for (const f of formats) if (f !== 'json') content[(MEDIA_TYPES[f].split(';')[0] as string)] = { schema: f === 'parquet' ? BinarySchema : TextSchema };
+  return content;
 }
 
 /** The array of one signal's day file, as a named schema of its own (one per signal). */
@@ -71,6 +100,8 @@ export const FILE_SCHEMAS: readonly TSchema[] = [...SIGNALS.map((s) => DAY_SCHEM
 const CAPITALIZED: Record<Signal, string> = { metrics: 'Metrics', events: 'Events', logs: 'Logs', traces: 'Traces' };
 
 const FILE_STATUSES = [400, 401, 404, 409, 410, 429, 500] as const;
+const LABEL_FORMATS: readonly Format[] = ['json', 'ndjson', 'parquet'];
+const CATALOG_FORMATS: readonly Format[] = ['json', 'parquet'];
 
 /** The dataset of a job: its file list, one day file, and the incident catalog. */
 export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -96,7 +127,8 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const dayRules =
     'A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. ' +
-    'Sent gzip-encoded when the client accepts it; strong ETag, 304 on If-None-Match.';
+    'Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. ' +
+    '`?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.';
 
   app.get(
     '/jobs/:id/files/:signal/:date',
@@ -107,23 +139,25 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: `The JSON array of one signal for one UTC day, as in \`melt_data/<signal>/YYYY-MM/<signal>_YYYY-MM-DD.json\`. ${dayRules} Typed clients may prefer the per-signal operations (getMetricsDay, getEventsDay, getLogsDay, getTracesDay), whose answers have one record type.`,
         tags: ['datasets'],
         params: DayParamsSchema,
-        querystring: NoQuerySchema,
-        response: { 200: json(DayFileSchema, 'The day file.', 'etag', 'cache-control'), 304: NOT_MODIFIED, ...problems(...FILE_STATUSES) },
+        querystring: DayQuerySchema,
+        response: { 200: { description: 'The day file.', content: formatContent(DayFileSchema, FORMATS), headers: headers('etag', 'cache-control') }, 304: NOT_MODIFIED, ...problems(...FILE_STATUSES) },
       },
     },
     async (request, reply) => {
       const { id, signal, date } = request.params;
-      return sendSignalDay(request, reply, id, signal, date);
+      return sendSignalDay(request, reply, id, signal, date, request.query.format);
     },
   );
 
-  async function sendSignalDay(request: FastifyRequest, reply: FastifyReply, id: string, signal: Signal, date: string): Promise<FastifyReply> {
+  async function sendSignalDay(request: FastifyRequest, reply: FastifyReply, id: string, signal: Signal, date: string, query: string | undefined): Promise<FastifyReply> {
     const job = ownedDataset(app, request, id);
     checkDay(job, date);
     if (!job.config.signals.includes(signal)) {
       throw new AppError(404, 'SIGNAL_NOT_GENERATED', `The job does not generate ${signal}; it generates ${job.config.signals.join(', ')}.`);
     }
-    return sendDayFile(app, request, reply, job, dayFilePath(signal, date), date);
+    const format = askedFormat(request, query, FORMATS);
+    checkFormat(job, format, signal);
+    return sendDayFile(app, request, reply, job, dayPath(signal, date, format, job.config.compression), date, format);
   }
 
   // The same files under a fixed signal: one operation and one record type each, for typed clients.
@@ -138,11 +172,15 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
           description: `\`melt_data/${signal}/YYYY-MM/${signal}_YYYY-MM-DD.json\`: the same file as getDayFile with signal=${signal}. ${dayRules}`,
           tags: ['datasets'],
           params: DateParamsSchema,
-          querystring: NoQuerySchema,
-          response: { 200: json(DAY_SCHEMAS[signal], `The ${signal} of the day.`, 'etag', 'cache-control'), 304: NOT_MODIFIED, ...problems(...FILE_STATUSES) },
+          querystring: DayQuerySchema,
+          response: {
+            200: { description: `The ${signal} of the day.`, content: formatContent(DAY_SCHEMAS[signal], FORMATS.filter((f) => FORMAT_CONTENT[f].includes(signal))), headers: headers('etag', 'cache-control') },
+            304: NOT_MODIFIED,
+            ...problems(...FILE_STATUSES),
+          },
         },
       },
-      async (request, reply) => sendSignalDay(request, reply, request.params.id, signal, request.params.date),
+      async (request, reply) => sendSignalDay(request, reply, request.params.id, signal, request.params.date, request.query.format),
     );
   }
 
@@ -157,15 +195,17 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `and whether the host is its root cause or a symptom; \`[]\` on a quiet day. ${dayRules}`,
         tags: ['datasets'],
         params: DateParamsSchema,
-        querystring: NoQuerySchema,
-        response: { 200: json(LabelsDaySchema, 'The label rows of the day.', 'etag', 'cache-control'), 304: NOT_MODIFIED, ...problems(...FILE_STATUSES) },
+        querystring: LabelsQuerySchema,
+        response: { 200: { description: 'The label rows of the day.', content: formatContent(LabelsDaySchema, LABEL_FORMATS), headers: headers('etag', 'cache-control') }, 304: NOT_MODIFIED, ...problems(...FILE_STATUSES) },
       },
     },
     async (request, reply) => {
       const { id, date } = request.params;
       const job = ownedDataset(app, request, id);
       checkDay(job, date);
-      return sendDayFile(app, request, reply, job, labelFilePath(date), date);
+      const format = askedFormat(request, request.query.format, LABEL_FORMATS);
+      checkFormat(job, format, 'labels');
+      return sendDayFile(app, request, reply, job, dayPath('labels', date, format, job.config.compression), date, format);
     },
   );
 
@@ -180,18 +220,22 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Available as soon as the incident plan exists, before the days are done (409 until then). gzip, ETag and 304 as for day files.',
         tags: ['datasets'],
         params: JobIdParamsSchema,
-        querystring: NoQuerySchema,
-        response: { 200: json(CatalogSchema, 'The catalog.', 'etag', 'cache-control'), 304: NOT_MODIFIED, ...problems(400, 401, 404, 409, 410, 429, 500) },
+        querystring: CatalogQuerySchema,
+        response: { 200: { description: 'The catalog.', content: formatContent(CatalogSchema, CATALOG_FORMATS), headers: headers('etag', 'cache-control') }, 304: NOT_MODIFIED, ...problems(400, 401, 404, 409, 410, 429, 500) },
       },
     },
     async (request, reply) => {
       const job = ownedDataset(app, request, request.params.id);
-      const file = job.catalogReady ? app.store.getFile(job.id, CATALOG_PATH) : null;
+      const format = askedFormat(request, request.query.format, CATALOG_FORMATS);
+      // The JSON catalog is always written; the Parquet table with the parquet format.
+      if (format !== 'json') checkFormat(job, format, 'catalog');
+      const path = format === 'json' ? CATALOG_PATH : CATALOG_PARQUET_PATH;
+      const file = job.catalogReady ? app.store.getFile(job.id, path) : null;
       if (!file) {
         if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
         throw new AppError(409, 'CATALOG_NOT_READY', `The incident catalog is not written yet (the job is ${job.status}).`, { jobStatus: job.status });
       }
-      return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), CATALOG_PATH), file, 'application/json; charset=utf-8');
+      return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), path), file, MEDIA_TYPES[format]);
     },
   );
 };

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { NormalizedConfigSchema, SIGNALS } from '../core/config.ts';
+import { FORMATS, NormalizedConfigSchema, SIGNALS } from '../core/config.ts';
 import { schemaRef } from '../core/record-schemas.ts';
 import { JOB_STATUSES } from '../jobs/job-types.ts';
 import { PROBLEM_CODES } from '../plugins/errors.ts';
@@ -112,6 +112,8 @@ export const FileEntrySchema = Type.Object(
     path: Type.String({ description: 'Path inside melt_data/.' }),
     signal: Type.Union([Type.Enum([...SIGNALS]), Type.Null()], { description: 'Null for the metadata files (catalog, labels, root_cause.txt).' }),
     date: Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()], { description: 'The day of a day file or label file; null for the catalog and root_cause.txt.' }),
+    format: Type.Union([Type.Enum([...FORMATS]), Type.Null()], { description: 'The file’s format; null for root_cause.txt.' }),
+    mediaType: Type.String({ description: 'The media type it is served with (a gzipped file is served with Content-Encoding: gzip, or unzipped).' }),
     bytes: Type.Integer({ minimum: 0 }),
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     url: Type.Union([Type.String(), Type.Null()], { description: 'Where to fetch it alone; null for root_cause.txt (in the archive).' }),
@@ -139,8 +141,27 @@ export const DayParamsSchema = Type.Object(
 
 export const DateParamsSchema = Type.Object({ id: JobIdParamsSchema.properties.id, date: DateParam }, { additionalProperties: false });
 
+const formatParam = (formats: readonly string[], what: string) =>
+  Type.Object(
+    { format: Type.Optional(Type.Enum([...formats], { default: 'json', description: `${what} Without it, an Accept header naming one of the media types picks it; else json.` })) },
+    { additionalProperties: false },
+  );
+
+/** `?format=` of a day file: any format the job wrote that carries the signal. */
+export const DayQuerySchema = formatParam(FORMATS, 'The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only).');
+/** `?format=` of a label file. */
+export const LabelsQuerySchema = formatParam(['json', 'ndjson', 'parquet'], 'The format: json, ndjson or parquet (long form: a row per host, interval and incident).');
+/** `?format=` of the catalog. */
+export const CatalogQuerySchema = formatParam(['json', 'parquet'], 'The format: json (the whole catalog) or parquet (the incidents, a row each).');
+
 export const ArchiveQuerySchema = Type.Object(
   {
+    formats: Type.Optional(
+      Type.String({
+        pattern: '^[a-z]+(,[a-z]+)*$',
+        description: 'Comma-separated formats to put in the zip (of those the job wrote), e.g. `parquet` or `json,ndjson`; default all. The catalog and root_cause.txt are always in.',
+      }),
+    ),
     compression: Type.Optional(
       Type.Enum(['store', 'fast', 'best'], {
         default: 'fast',
@@ -164,6 +185,9 @@ export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: T
 
 /** A zip, streamed. */
 export const ZipSchema = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary', description: 'A zip of melt_data/.' });
+
+/** A binary file (Parquet). */
+export const BinarySchema = Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' });
 
 /** A text body (the report table, the Prometheus exposition). */
 export const TextSchema = Type.Unsafe<string>({ type: 'string' });

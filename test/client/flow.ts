@@ -8,6 +8,7 @@ import type { components, paths } from '../../openapi/meltgen-api.d.ts';
 type GenerationConfig = components['schemas']['GenerationConfig'];
 type Job = components['schemas']['Job'];
 type Problem = components['schemas']['Problem'];
+type JsonMedia = 'application/json' | 'application/problem+json';
 
 /** What the flow saw, for the test to compare with the server's files. */
 export interface FlowResult {
@@ -30,6 +31,8 @@ export interface FlowResult {
   readonly archiveBytes: number;
   readonly archiveLength: string | null;
   readonly notFound: Problem;
+  /** The first four bytes of the metrics day as Parquet (`PAR1`), when the job writes Parquet. */
+  readonly parquetMagic: string | null;
 }
 
 /** Fails with the problem document's own words. */
@@ -41,7 +44,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Submits `config`, polls it to the end, then reads every kind of answer the API gives. */
 export async function runFlow(baseUrl: string, config: GenerationConfig, apiKey?: string): Promise<FlowResult> {
-  const client = createClient<paths>({ baseUrl, headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` } });
+  // Day files, labels and the catalog also come as NDJSON, Parquet, OTLP or OpenMetrics: the second
+  // type parameter picks the JSON answers (and the problem documents), so `data` has one type.
+  const client = createClient<paths, JsonMedia>({ baseUrl, headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` } });
 
   const submitted = await client.POST('/v1/jobs', { body: config });
   if (submitted.error) fail('createJob', submitted.error);
@@ -75,6 +80,10 @@ export async function runFlow(baseUrl: string, config: GenerationConfig, apiKey?
 
   const traces = await client.GET('/v1/jobs/{id}/files/traces/{date}', { params: { path } });
   if (traces.error) fail('getTracesDay', traces.error);
+
+  // Another format of the same day, as bytes.
+  const parquet = job.config.formats.includes('parquet') ? await client.GET('/v1/jobs/{id}/files/metrics/{date}', { params: { path, query: { format: 'parquet' } }, parseAs: 'arrayBuffer' }) : null;
+  if (parquet?.error) fail('getMetricsDay (parquet)', parquet.error);
 
   const labels = await client.GET('/v1/jobs/{id}/labels/{date}', { params: { path } });
   if (labels.error) fail('getLabels', labels.error);
@@ -117,5 +126,6 @@ export async function runFlow(baseUrl: string, config: GenerationConfig, apiKey?
     archiveBytes: archive.data.byteLength,
     archiveLength: archive.response.headers.get('content-length'),
     notFound: missing.error,
+    parquetMagic: parquet?.data ? new TextDecoder().decode(parquet.data.slice(0, 4)) : null,
   };
 }

@@ -66,7 +66,7 @@ test('the generated client runs the whole flow against a real server', async (t)
   const dataDir = await tempDir(t, 'meltgen-client-');
   const key = 'client-test-key-0123456789';
   const server = await startServer(t, { MELT_DATA_DIR: dataDir, MELT_API_KEYS: `client:${key}` });
-  const result = await runFlow(server.url, { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601 }, key);
+  const result = await runFlow(server.url, { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601, formats: ['json', 'parquet'] }, key);
 
   assert.equal(result.job.status, 'succeeded');
   assert.equal(result.job.config.seed, 20240601);
@@ -95,6 +95,7 @@ test('the generated client runs the whole flow against a real server', async (t)
   assert.equal(result.archiveLength, String(result.archiveBytes), 'a stored zip is sent with its exact Content-Length');
   assert.equal(result.notFound.code, 'JOB_NOT_FOUND');
   assert.equal(result.notFound.status, 404);
+  assert.equal(result.parquetMagic, 'PAR1');
 });
 
 test('Redocly lint (recommended rules) finds no error in openapi/openapi.json', async () => {

@@ -42,10 +42,12 @@ test('day files: the bytes the generator writes, 404 outside the range, 409 befo
     assert.equal(res.statusCode, 400, url);
     assert.deepEqual(res.json<{ code: string; errors: unknown[] }>().errors, [{ field: '/params/date', message: 'is not a calendar date' }]);
   }
-  // An unknown query parameter is refused, not ignored.
+  // An unknown format, or query parameter, is refused with what is allowed, not ignored.
   const unknown = await app.inject({ url: `/v1/jobs/${job.id}/files/metrics/2024-06-02?format=csv` });
   assert.equal(unknown.statusCode, 400);
-  assert.deepEqual(unknown.json<{ errors: unknown[] }>().errors, [{ field: '/query/format', message: 'is not a known query parameter; this route takes none' }]);
+  assert.deepEqual(unknown.json<{ errors: unknown[] }>().errors, [{ field: '/query/format', message: 'must be one of: json, ndjson, parquet, otlp, openmetrics' }]);
+  const extra = await app.inject({ url: `/v1/jobs/${job.id}/files/metrics/2024-06-02?colour=red` });
+  assert.deepEqual(extra.json<{ errors: unknown[] }>().errors, [{ field: '/query/colour', message: 'is not a known query parameter; allowed: format' }]);
   const noJob = await app.inject({ url: '/v1/jobs/00000000-0000-4000-8000-000000000000/files/metrics/2024-06-02' });
   assert.equal(noJob.statusCode, 404);
   assert.equal(noJob.json<{ code: string }>().code, 'JOB_NOT_FOUND');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { normalizeConfig } from '../../src/core/config.ts';
 import { estimateDatasetBytes } from '../../src/core/estimate.ts';
+import type { GenerationConfigInput } from '../../src/core/config.ts';
 import { build, finished, getJob, submit, waitFor } from '../helpers/build.ts';
 import { generate, listFiles } from '../helpers/dataset.ts';
 import { stat } from 'node:fs/promises';
@@ -12,8 +13,16 @@ const SMALL = { days: 1, hostsPerService: 1, granularityMinutes: 60, seed: 1 };
 
 type Problem = { code: string; status: number; [k: string]: unknown };
 
-test('the size estimate is within 25 % of what is written', async (t) => {
-  for (const input of [{ days: 2, seed: 1 }, { days: 2, seed: 2, hostsPerService: 1, granularityMinutes: 30, tracesPerEntryHost: 3 }, { days: 1, seed: 3, services: [{ name: 'api', calls: ['db'] }, { name: 'db' }], signals: ['metrics', 'logs'] as ('metrics' | 'logs')[] }]) {
+test('the size estimate is within 25 % of what is written, in every format', async (t) => {
+  const inputs: GenerationConfigInput[] = [
+    { days: 2, seed: 1 },
+    { days: 2, seed: 2, hostsPerService: 1, granularityMinutes: 30, tracesPerEntryHost: 3 },
+    { days: 1, seed: 3, services: [{ name: 'api', calls: ['db'] }, { name: 'db' }], signals: ['metrics', 'logs'] },
+    { days: 2, seed: 4, formats: ['json', 'ndjson', 'parquet', 'otlp', 'openmetrics'] },
+    { days: 2, seed: 5, formats: ['parquet', 'otlp', 'openmetrics'], compression: 'gzip' },
+    { days: 2, seed: 6, hostsPerService: 2, formats: ['ndjson'], compression: 'gzip' },
+  ];
+  for (const input of inputs) {
     const { dir } = await generate(t, input);
     let real = 0;
     for (const f of await listFiles(dir)) real += (await stat(join(dir, f))).size;

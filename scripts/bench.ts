@@ -164,7 +164,50 @@ async function service(): Promise<void> {
   }
 }
 
-const only = process.argv.includes('--quick') ? 'quick' : process.argv.includes('--service') ? 'service' : 'all';
+/** Bytes of each format's files in a dataset folder, by the ending after the date. */
+async function bytesByFormat(dir: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const m = /_\d{4}-\d{2}-\d{2}(\.[a-z.]+)$/.exec(e.name) ?? /^incident_catalog(\.[a-z]+)$/.exec(e.name);
+    const ext = m?.[1] ?? 'other';
+    out[ext] = (out[ext] ?? 0) + (await stat(join(e.parentPath, e.name))).size;
+  }
+  return out;
+}
+
+/** The open formats: the default year in every format beside JSON alone, in the same run; sizes; DuckDB loading a year of Parquet metrics. */
+async function formats(): Promise<void> {
+  const gen = async (name: string, args: string[]): Promise<{ dir: string; wall: number }> => {
+    const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-'));
+    const cmd = [process.execPath, 'dist/cli/generate.js', '--out', join(out, 'melt_data'), '--seed', '42', '--quiet', ...args];
+    const started = performance.now();
+    const { stderr } = TIME ? await run(TIME, ['-f', '%M', ...cmd], { cwd: ROOT, maxBuffer: 1 << 26 }) : await run(cmd[0] as string, cmd.slice(1), { cwd: ROOT, maxBuffer: 1 << 26 });
+    const wall = (performance.now() - started) / 1000;
+    const rss = TIME ? Number(stderr.trim().split('\n').pop()) / 1024 : undefined;
+    const sizes = await bytesByFormat(join(out, 'melt_data'));
+    const mb = Object.values(sizes).reduce((a, b) => a + b, 0) / 1e6;
+    rows.push({ case: name, wall_s: wall, mb, mb_per_s: mb / wall, peak_rss_mb: rss, note: Object.entries(sizes).map(([k, v]) => `${k} ${(v / 1e6).toFixed(0)}`).join(', ') });
+    return { dir: join(out, 'melt_data'), wall };
+  };
+  const json = await gen('cli: 365 days, json only', []);
+  const all = await gen('cli: 365 days, every format', ['--formats', 'json,ndjson,parquet,otlp,openmetrics']);
+  const gz = await gen('cli: 365 days, every format, gzip', ['--formats', 'json,ndjson,parquet,otlp,openmetrics', '--compression', 'gzip']);
+  const sizes = await bytesByFormat(all.dir);
+  const jsonBytes = (sizes['.json'] ?? 0) - (await stat(join(all.dir, 'metadata', 'incident_catalog.json'))).size;
+  rows.push({ case: 'every format / json only, wall', note: `${(all.wall / json.wall).toFixed(2)}x (gzip ${(gz.wall / json.wall).toFixed(2)}x); goal 2.5x` });
+  rows.push({ case: 'parquet bytes / json bytes', mb: (sizes['.parquet'] ?? 0) / 1e6, note: `${((100 * (sizes['.parquet'] ?? 0)) / jsonBytes).toFixed(1)} % of ${(jsonBytes / 1e6).toFixed(0)} MB; goal 15 %` });
+  // DuckDB in a child process, as a user would run it: a year of metrics into a table.
+  const script = `import { DuckDBInstance } from '@duckdb/node-api'; const t = performance.now(); const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const r = await db.runAndReadAll("CREATE TABLE m AS SELECT * FROM read_parquet('${join(all.dir, 'metrics', '*', '*.parquet')}'); SELECT count(*)::INTEGER AS n FROM m");
+    process.stdout.write(JSON.stringify({ n: r.getRowObjectsJS()[0].n, s: (performance.now() - t) / 1000 }));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+  const loaded = JSON.parse(stdout) as { n: number; s: number };
+  rows.push({ case: 'DuckDB: a year of Parquet metrics into a table', wall_s: loaded.s, records_per_s: loaded.n / loaded.s, note: `${loaded.n} rows; goal < 1 s` });
+  for (const d of [json.dir, all.dir, gz.dir]) await rm(join(d, '..'), { recursive: true, force: true });
+}
+
+const only = process.argv.includes('--quick') ? 'quick' : process.argv.includes('--service') ? 'service' : process.argv.includes('--formats') ? 'formats' : 'all';
 const machine = {
   date: new Date().toISOString(),
   cores: availableParallelism(),
@@ -173,7 +216,8 @@ const machine = {
   node: process.version,
 };
 process.stdout.write(`meltgen bench — ${machine.cores} cores (${machine.cpu}), ${machine.memory_gb} GiB, Node ${machine.node}\n`);
-if (only !== 'service') {
+if (only === 'formats') await formats();
+if (only !== 'service' && only !== 'formats') {
   await cli('cli: 1 day', ['--days', '1']);
   await cli('cli: 30 days', ['--days', '30']);
 }
@@ -182,8 +226,9 @@ if (only === 'all') {
   await cli('cli: 30 days, 100 hosts', ['--days', '30', '--hosts-per-service', '20']);
   await cli('cli: 30 days, 5-minute steps', ['--days', '30', '--granularity', '5']);
   await cli('cli: 3650 days (memory)', ['--days', '3650', '--signals', 'metrics']);
+  await formats();
 }
-if (only !== 'quick') await service();
+if (only !== 'quick' && only !== 'formats') await service();
 
 const fmt = (v: number | undefined, d = 1): string => (v === undefined ? '' : v.toFixed(d));
 const header = ['case', 'wall s', 'MB', 'MB/s', 'records/s', 'peak RSS MB', 'p50 ms', 'p99 ms', 'note'];

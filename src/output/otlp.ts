@@ -111,64 +111,103 @@ function hostOf(hosts: ReadonlyMap<string, OtlpHost>, id: string): OtlpHost {
   return h;
 }
 
+// The three large signals are written as strings rather than through JSON.stringify of object
+// trees (an object per attribute): the same bytes (the golden hashes pin them), several times
+// faster. Strings from the data go through JSON.stringify once each and are cached.
+
+/** Unix nanoseconds, as a decimal string, of milliseconds plus microseconds (exact below 2^53 µs). */
+function nanosOf(ms: number, plusUs = 0): string {
+  return `${ms * 1000 + plusUs}000`;
+}
+
+function quoted(cache: Map<string, string>, v: string): string {
+  let q = cache.get(v);
+  if (q === undefined) cache.set(v, (q = JSON.stringify(v)));
+  return q;
+}
+
+const SCOPE_JSON = JSON.stringify(SCOPE);
+const strJson = (key: string, v: string): string => `{"key":${JSON.stringify(key)},"value":{"stringValue":${JSON.stringify(v)}}}`;
+
+function hostResourceJson(cache: Map<string, string>, hostId: string, host: OtlpHost): string {
+  const key = `resource ${hostId}`;
+  let r = cache.get(key);
+  if (r === undefined) cache.set(key, (r = JSON.stringify(hostResource(hostId, host))));
+  return r;
+}
+
+/** One line of an hour: the resources' blocks, each `{"resource":…,"<scopes>":[{"scope":…,"<items>":[…]}]}`. */
+function hourLine(top: string, scopes: string, items: string, groups: Map<string, string[]>, resource: (key: string) => string): string {
+  const blocks: string[] = [];
+  for (const [key, list] of groups) blocks.push(`{"resource":${resource(key)},"${scopes}":[{"scope":${SCOPE_JSON},"${items}":[${list.join(',')}]}]}`);
+  return `{"${top}":[${blocks.join(',')}]}\n`;
+}
+
+/** Groups already-rendered items by UTC hour and key, keeping order. */
+function renderByHour<T>(rows: readonly T[], time: (r: T) => string, key: (r: T) => string, render: (r: T) => string): Map<string, Map<string, string[]>> {
+  const out = new Map<string, Map<string, string[]>>();
+  for (const r of rows) {
+    const hour = time(r).slice(0, 13);
+    let groups = out.get(hour);
+    if (!groups) out.set(hour, (groups = new Map()));
+    const k = key(r);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(render(r));
+  }
+  return out;
+}
+
 /** A day's spans as TracesData lines. */
 export function otlpTraces(spans: readonly SpanRecord[], hosts: ReadonlyMap<string, OtlpHost>): string {
-  const out: unknown[] = [];
-  for (const groups of byHour(spans, (s) => s.timestamp, (s) => s.attributes['host.name']).values()) {
-    const resourceSpans = [...groups].map(([hostId, list]) => ({
-      resource: hostResource(hostId, hostOf(hosts, hostId)),
-      scopeSpans: [
-        {
-          scope: SCOPE,
-          spans: list.map((s) => {
-            const space = s.operation.indexOf(' ');
-            const attributes = [str('http.request.method', s.attributes['http.method']), str('http.route', s.operation.slice(space + 1)), int('http.response.status_code', s.status_code)];
-            if (s.attributes['peer.service'] !== undefined) attributes.push(str('peer.service', s.attributes['peer.service']));
-            if (s.attributes['error.type'] !== undefined) attributes.push(str('error.type', s.attributes['error.type']));
-            return {
-              traceId: s.trace_id,
-              spanId: s.span_id,
-              ...(s.parent_span_id === null ? {} : { parentSpanId: s.parent_span_id }),
-              name: s.operation,
-              kind: SPAN_KIND_SERVER,
-              startTimeUnixNano: nanos(s.timestamp),
-              endTimeUnixNano: nanos(s.timestamp, s.duration_ms),
-              attributes,
-              status: s.status_code >= 500 ? { code: STATUS_ERROR, message: s.attributes['error.type'] ?? `HTTP ${s.status_code}` } : {},
-            };
-          }),
-        },
-      ],
-    }));
-    out.push({ resourceSpans });
+  const cache = new Map<string, string>();
+  const operations = new Map<string, readonly [string, string]>();
+  // The span's name and kind, and its method and route attributes: once per operation.
+  const operation = (op: string, method: string): readonly [string, string] => {
+    const key = `${method} ${op}`;
+    let v = operations.get(key);
+    if (v === undefined) {
+      const space = op.indexOf(' ');
+      operations.set(key, (v = [`"name":${JSON.stringify(op)},"kind":${SPAN_KIND_SERVER}`, `${strJson('http.request.method', method)},${strJson('http.route', op.slice(space + 1))}`]));
+    }
+    return v;
+  };
+  const render = (s: SpanRecord): string => {
+    const [name, attrs] = operation(s.operation, s.attributes['http.method']);
+    const ms = Date.parse(s.timestamp);
+    let attributes = `${attrs},{"key":"http.response.status_code","value":{"intValue":"${s.status_code}"}}`;
+    if (s.attributes['peer.service'] !== undefined) attributes += `,${quotedAttr(cache, 'peer.service', s.attributes['peer.service'])}`;
+    if (s.attributes['error.type'] !== undefined) attributes += `,${quotedAttr(cache, 'error.type', s.attributes['error.type'])}`;
+    const status = s.status_code >= 500 ? `{"code":${STATUS_ERROR},"message":${quoted(cache, s.attributes['error.type'] ?? `HTTP ${s.status_code}`)}}` : '{}';
+    const parent = s.parent_span_id === null ? '' : `,"parentSpanId":"${s.parent_span_id}"`;
+    return `{"traceId":"${s.trace_id}","spanId":"${s.span_id}"${parent},${name},"startTimeUnixNano":"${nanosOf(ms)}","endTimeUnixNano":"${nanosOf(ms, Math.round(s.duration_ms * 1000))}","attributes":[${attributes}],"status":${status}}`;
+  };
+  let out = '';
+  for (const groups of renderByHour(spans, (s) => s.timestamp, (s) => s.attributes['host.name'], render).values()) {
+    out += hourLine('resourceSpans', 'scopeSpans', 'spans', groups, (hostId) => hostResourceJson(cache, hostId, hostOf(hosts, hostId)));
   }
-  return lines(out);
+  return out;
+}
+
+function quotedAttr(cache: Map<string, string>, key: string, v: string): string {
+  const k = `attr ${key} ${v}`;
+  let a = cache.get(k);
+  if (a === undefined) cache.set(k, (a = strJson(key, v)));
+  return a;
 }
 
 /** A day's log lines as LogsData lines, joined to their spans by traceId and spanId. */
 export function otlpLogs(logs: readonly LogRecord[], hosts: ReadonlyMap<string, OtlpHost>): string {
-  const out: unknown[] = [];
-  for (const groups of byHour(logs, (l) => l.timestamp, (l) => l.host).values()) {
-    const resourceLogs = [...groups].map(([hostId, list]) => ({
-      resource: hostResource(hostId, hostOf(hosts, hostId)),
-      scopeLogs: [
-        {
-          scope: SCOPE,
-          logRecords: list.map((l) => ({
-            timeUnixNano: nanos(l.timestamp),
-            observedTimeUnixNano: nanos(l.timestamp),
-            severityNumber: SEVERITY_NUMBERS[l.level],
-            severityText: l.level,
-            body: { stringValue: l.message },
-            traceId: l.trace_id,
-            spanId: l.span_id,
-          })),
-        },
-      ],
-    }));
-    out.push({ resourceLogs });
+  const cache = new Map<string, string>();
+  const render = (l: LogRecord): string => {
+    const t = nanosOf(Date.parse(l.timestamp));
+    return `{"timeUnixNano":"${t}","observedTimeUnixNano":"${t}","severityNumber":${SEVERITY_NUMBERS[l.level]},"severityText":"${l.level}","body":{"stringValue":${quoted(cache, l.message)}},"traceId":"${l.trace_id}","spanId":"${l.span_id}"}`;
+  };
+  let out = '';
+  for (const groups of renderByHour(logs, (l) => l.timestamp, (l) => l.host, render).values()) {
+    out += hourLine('resourceLogs', 'scopeLogs', 'logRecords', groups, (hostId) => hostResourceJson(cache, hostId, hostOf(hosts, hostId)));
   }
-  return lines(out);
+  return out;
 }
 
 /** A day's events as LogsData lines: log records named by `event.name`, their fields as attributes. */
@@ -205,32 +244,32 @@ export function otlpMetricValue(key: MetricKey, value: number): number {
 
 /** A day's metrics as MetricsData lines: one gauge per metric and host, a data point per interval. */
 export function otlpMetrics(rows: readonly MetricRecord[]): string {
-  const out: unknown[] = [];
-  for (const groups of byHour(rows, (r) => r.timestamp, (r) => r.host_id).values()) {
-    const resourceMetrics = [...groups].map(([hostId, list]) => {
-      const first = list[0] as MetricRecord;
-      return {
-        resource: hostResource(hostId, { service: first.service, region: first.region }),
-        scopeMetrics: [
-          {
-            scope: SCOPE,
-            metrics: METRIC_KEYS.map((key) => {
-              const spec = OTLP_METRICS[key];
-              return {
-                name: spec.name,
-                unit: spec.unit,
-                gauge: {
-                  dataPoints: list.map((r) =>
-                    spec.int ? { timeUnixNano: nanos(r.timestamp), asInt: String(r.metrics[key]) } : { timeUnixNano: nanos(r.timestamp), asDouble: otlpMetricValue(key, r.metrics[key]) },
-                  ),
-                },
-              };
-            }),
-          },
-        ],
-      };
-    });
-    out.push({ resourceMetrics });
+  const cache = new Map<string, string>();
+  const heads = METRIC_KEYS.map((key) => `{"name":${JSON.stringify(OTLP_METRICS[key].name)},"unit":${JSON.stringify(OTLP_METRICS[key].unit)},"gauge":{"dataPoints":[`);
+  // Per hour and host: the rows of that hour, in time order.
+  const hours = new Map<string, Map<string, MetricRecord[]>>();
+  for (const r of rows) {
+    const hour = r.timestamp.slice(0, 13);
+    let groups = hours.get(hour);
+    if (!groups) hours.set(hour, (groups = new Map()));
+    let list = groups.get(r.host_id);
+    if (!list) groups.set(r.host_id, (list = []));
+    list.push(r);
   }
-  return lines(out);
+  let out = '';
+  for (const groups of hours.values()) {
+    const blocks: string[] = [];
+    for (const [hostId, list] of groups) {
+      const first = list[0] as MetricRecord;
+      const times = list.map((r) => nanosOf(Date.parse(r.timestamp)));
+      const metrics = METRIC_KEYS.map((key, k) => {
+        const spec = OTLP_METRICS[key];
+        const points = list.map((r, i) => (spec.int ? `{"timeUnixNano":"${times[i] as string}","asInt":"${r.metrics[key]}"}` : `{"timeUnixNano":"${times[i] as string}","asDouble":${otlpMetricValue(key, r.metrics[key])}}`));
+        return `${heads[k] as string}${points.join(',')}]}}`;
+      });
+      blocks.push(`{"resource":${hostResourceJson(cache, hostId, { service: first.service, region: first.region })},"scopeMetrics":[{"scope":${SCOPE_JSON},"metrics":[${metrics.join(',')}]}]}`);
+    }
+    out += `{"resourceMetrics":[${blocks.join(',')}]}\n`;
+  }
+  return out;
 }

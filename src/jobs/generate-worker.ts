@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
 import { createSimulation } from '../core/simulation.ts';
-import { metadataFiles, renderDayFiles } from '../output/json-writer.ts';
+import { dayFormatFiles } from '../output/formats.ts';
+import { metadataFiles } from '../output/json-writer.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 import type { DatasetFile } from './job-types.ts';
 import type { WorkerInput, WorkerMessage, WorkerTask } from './worker-protocol.ts';
@@ -31,7 +32,7 @@ const made = new Set<string>();
 
 // Synchronous writes: this thread has nothing else to do meanwhile, and they cost less than
 // promises for a few thousand files.
-function writeAll(files: Map<string, string | Uint8Array>, dayIndex: number | null): DatasetFile[] {
+function writeAll(files: Iterable<[string, string | Uint8Array]>, dayIndex: number | null): DatasetFile[] {
   const out: DatasetFile[] = [];
   for (const [path, data] of files) {
     const target = join(input.outDir, path);
@@ -78,7 +79,7 @@ port.on('message', (task: WorkerTask) => {
       reply = { type: 'prepared', files: task.writeMetadata ? writeAll(metadataFiles(buildCatalog(simulation()), input.config.formats), null) : [] };
     } else {
       checkSpace();
-      reply = { type: 'day', dayIndex: task.dayIndex, files: writeAll(renderDayFiles(simulation(), task.dayIndex), task.dayIndex) };
+      reply = { type: 'day', dayIndex: task.dayIndex, files: writeAll(dayFormatFiles(simulation(), task.dayIndex), task.dayIndex) };
     }
   } catch (e) {
     reply = { type: 'failed', code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };

@@ -56,6 +56,14 @@ function recordFile(format: Format, content: DayContent, day: DayRecords, sim: S
  * gives the same bytes whichever thread renders it and whatever else is rendered.
  */
 export function renderDayFormats(sim: Simulation, dayIndex: number): Map<string, Uint8Array> {
+  return new Map(dayFormatFiles(sim, dayIndex));
+}
+
+/**
+ * The same files one at a time, each made when asked for: a writer that writes each before asking
+ * for the next holds one file's bytes, not the whole day's in every format.
+ */
+export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[string, Uint8Array]> {
   const { formats, compression, signals } = sim.config;
   const date = dayDate(sim, dayIndex);
   const contents: DayContent[] = [...signals, 'labels'];
@@ -66,7 +74,6 @@ export function renderDayFormats(sim: Simulation, dayIndex: number): Map<string,
     if (records) for (const c of contents) json.set(c, utf8.encode(serializeRecords(records[c as Signal | 'labels'])));
     else for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) json.set(c, bytes);
   }
-  const files = new Map<string, Uint8Array>();
   for (const format of formats) {
     const pack = (data: Uint8Array | string): Uint8Array => {
       const bytes = typeof data === 'string' ? utf8.encode(data) : data;
@@ -78,10 +85,9 @@ export function renderDayFormats(sim: Simulation, dayIndex: number): Map<string,
       if (format === 'json') data = json.get(content) ?? null;
       else if (format === 'ndjson') data = ndjsonFromJsonArray(json.get(content) as Uint8Array);
       else data = recordFile(format, content, records as DayRecords, sim);
-      if (data !== null) files.set(dayPath(content, date, format, compression), format === 'json' ? (data as Uint8Array) : pack(data));
+      if (data !== null) yield [dayPath(content, date, format, compression), format === 'json' ? (data as Uint8Array) : pack(data)];
     }
   }
-  return files;
 }
 
 /** The metadata files of the formats beyond JSON (the JSON catalog and root_cause.txt are always written). */

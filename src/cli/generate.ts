@@ -3,7 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { joinNegativeNumbers, runIfMain, type CliIo } from './main.ts';
+import { joinNegativeNumbers, NUMBER, runIfMain, type CliIo } from './main.ts';
 import type { IncidentCatalog } from '../core/catalog.ts';
 import { ConfigError, normalizeConfig, SIGNALS } from '../core/config.ts';
 import { INCIDENT_TYPES } from '../core/incident-types.ts';
@@ -14,43 +14,42 @@ import { writeMetadata, type DayWritten } from '../output/json-writer.ts';
 const HELP = `Usage: npm run generate -- [options]
 
 Writes a melt_data/ dataset (metrics, events, logs, traces, metadata) to a folder.
-Every option defaults as in the original generator: with none, a full year.
+With no options, the original generator's defaults: a full year into ./melt_data.
 
-Options:
+Options:                                                                  [default]
   --out DIR                 output folder (the melt_data folder itself)   [./melt_data]
   --days N                  number of days                                [365]
   --start-date YYYY-MM-DD   first day (UTC)                               [2024-06-01]
   --granularity MIN         minutes between samples, must divide 1440     [15]
   --hosts-per-service N     hosts of each service                         [5]
   --regions A,B,...         regions                                       [us-east-1,eu-west-1,on-prem-dc1]
-  --seed N                  seed (0..4294967295)                          [random, printed]
+  --seed N                  seed, 0..4294967295                           [random, printed]
   --incident-rate R         mean primary incidents per day                [0.3]
   --cascade-delay MIN       delay per cascade hop                         [15]
   --traces-per-entry-host N sampled traces per entry host and interval    [1]
   --quiet-gap MIN           normal stretch before each primary incident   [120]
   --annotate-records        add incident_id/incident_type to data rows (debugging)
-  --signals A,B,...         which of metrics,events,logs,traces to write  [all]
-  --formats A,B,...         json,ndjson,parquet,otlp,openmetrics          [json]
-  --compression none|gzip   gzip the text formats (ndjson, otlp, openmetrics) [none]
-  --config FILE             a JSON generation config (services, incidentMix...);
+  --signals A,B,...         any of metrics,events,logs,traces             [all]
+  --formats A,B,...         any of json,ndjson,parquet,otlp,openmetrics   [json]
+  --compression none|gzip   gzip the ndjson, otlp and openmetrics files   [none]
+  --config FILE             a JSON config: {"services": [...], "incidentMix": {...}, ...};
                             the options above override its fields
-  --threads N               threads rendering days in parallel            [cores]
-  --force                   replace an existing dataset in --out
-  --quiet                   print nothing but errors
+  --threads N               threads rendering days in parallel, 1..64     [cores]
+  --force                   replace the dataset in --out (other files stay)
+  --quiet                   print nothing but errors (npm run -s also hides npm's lines)
   -h, --help                this text
 
 Examples:
-  npm run generate -- --days 7 --seed 42 --out ./melt_data
-  npm run generate -- --config services.json --days 30 --seed 1     (your own services and call graph)
-  npm run generate -- --days 2 --signals metrics,traces --granularity 5
-  npm run generate -- --days 365 --formats json,parquet                (Parquet beside the JSON)
-  npm run generate -- --days 60 --incident-rate 2 --annotate-records --force
-  npm run validate -- ./melt_data          (check the dataset: signatures, traces, logs, ranker)
+  npm run generate -- --days 7 --seed 42 --out data/week  # a week, the same data every time
+  npm run generate -- --config services.json --days 30    # your own services and call graph
+  npm run generate -- --days 7 --signals metrics,traces   # only metrics and traces
+  npm run generate -- --formats json,parquet --force      # a year into ./melt_data, Parquet too
+  npm run validate -- data/week                           # then check it against its ground truth
 
-Exit codes: 0 written, 1 generation failed, 2 bad option or config (nothing written).
-Progress goes to stderr in date order; the closing summary to stdout.
+Exit codes: 0 written, 1 generation failed, 2 bad option or config (nothing written or removed).
+Progress goes to stderr in date order, the summary to stdout. \`npm run validate -- DIR\` reads a
+dataset and reports how each incident's signature shows in the data (its --help has more).
 `;
-
 
 const FLAG_TO_FIELD: Record<string, string> = {
   days: 'days',
@@ -64,12 +63,32 @@ const FLAG_TO_FIELD: Record<string, string> = {
   'quiet-gap': 'quietGapMinutes',
 };
 
-/** The options that take a value (so a negative number after them is that value). */
-const VALUE_OPTIONS = [...Object.keys(FLAG_TO_FIELD), 'out', 'regions', 'signals', 'formats', 'compression', 'config', 'threads'];
+const OPTIONS = {
+  out: { type: 'string' },
+  days: { type: 'string' },
+  'start-date': { type: 'string' },
+  granularity: { type: 'string' },
+  'hosts-per-service': { type: 'string' },
+  regions: { type: 'string' },
+  seed: { type: 'string' },
+  'incident-rate': { type: 'string' },
+  'cascade-delay': { type: 'string' },
+  'traces-per-entry-host': { type: 'string' },
+  'quiet-gap': { type: 'string' },
+  'annotate-records': { type: 'boolean' },
+  signals: { type: 'string' },
+  formats: { type: 'string' },
+  compression: { type: 'string' },
+  config: { type: 'string' },
+  threads: { type: 'string' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** A number when the text is one, else the text itself, so the config check names the bad field. */
 function numberOrText(text: string): number | string {
-  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+  return NUMBER.test(text) ? Number(text) : text;
 }
 
 function formatBytes(n: number): string {
@@ -99,6 +118,7 @@ export function summaryText(catalog: IncidentCatalog): string {
   return lines.join('\n') + '\n';
 }
 
+/** Whether `dir` is missing or empty; throws when it is something else (a file, unreadable). */
 async function isEmptyDir(dir: string): Promise<boolean> {
   try {
     return (await readdir(dir)).length === 0;
@@ -108,36 +128,41 @@ async function isEmptyDir(dir: string): Promise<boolean> {
   }
 }
 
-/** Runs the command; resolves to the process exit code (0 done, 2 bad usage or config, 1 failure). */
+/**
+ * The progress lines, given each day as it finishes. Threads finish days in any order. On a
+ * terminal, a bar counts the days done (no date). Elsewhere, the original's lines come in date
+ * order: a day waits for the ones before it, so a date goes with its own share of the run
+ * (`Completed 2024-06-03 (75.0%)`: that day and every one before it are written).
+ */
+export function progressPrinter(tty: boolean, write: (text: string) => void, started = performance.now()): (d: DayWritten) => void {
+  let bytes = 0;
+  const finished = new Map<number, DayWritten>();
+  let nextToPrint = 0;
+  return (d) => {
+    bytes += d.bytes;
+    if (tty) {
+      const secs = (performance.now() - started) / 1000;
+      const eta = (secs / d.daysDone) * (d.daysTotal - d.daysDone);
+      const width = 30;
+      const filled = Math.round((width * d.daysDone) / d.daysTotal);
+      write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${d.daysDone}/${d.daysTotal} days  ${formatBytes(bytes)}  ETA ${eta.toFixed(0)}s  `);
+      if (d.daysDone === d.daysTotal) write('\n');
+      return;
+    }
+    finished.set(d.dayIndex, d);
+    for (let next = finished.get(nextToPrint); next; next = finished.get(nextToPrint)) {
+      finished.delete(nextToPrint);
+      nextToPrint++;
+      write(`Completed ${next.date} (${((100 * nextToPrint) / next.daysTotal).toFixed(1)}%) - ${next.primaryIncidents} primary incident(s)\n`);
+    }
+  };
+}
+
+/** Runs the command; resolves to the process exit code (0 written, 1 generation failed, 2 bad usage or config). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: joinNegativeNumbers(argv, VALUE_OPTIONS),
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        days: { type: 'string' },
-        'start-date': { type: 'string' },
-        granularity: { type: 'string' },
-        'hosts-per-service': { type: 'string' },
-        regions: { type: 'string' },
-        seed: { type: 'string' },
-        'incident-rate': { type: 'string' },
-        'cascade-delay': { type: 'string' },
-        'traces-per-entry-host': { type: 'string' },
-        'quiet-gap': { type: 'string' },
-        'annotate-records': { type: 'boolean' },
-        signals: { type: 'string' },
-        formats: { type: 'string' },
-        compression: { type: 'string' },
-        config: { type: 'string' },
-        threads: { type: 'string' },
-        force: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    args = parseArgs({ args: joinNegativeNumbers(argv, OPTIONS), strict: true, options: OPTIONS });
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
     return 2;
@@ -146,6 +171,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (v.help) {
     io.stdout.write(HELP);
     return 0;
+  }
+  // Every check that can refuse the command comes before anything is written or removed.
+  const threads = v.threads === undefined ? availableParallelism() : numberOrText(v.threads);
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64) {
+    io.stderr.write(`--threads must be a whole number from 1 to 64\n`);
+    return 2;
   }
 
   let input: Record<string, unknown> = {};
@@ -182,17 +213,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const out = resolve(v.out ?? 'melt_data');
-  if (!(await isEmptyDir(out))) {
-    if (!v.force) {
-      io.stderr.write(`${out} is not empty; pass --force to replace the dataset in it\n`);
-      return 2;
-    }
-    // Only the dataset's own folders: anything else the user keeps there stays.
-    for (const sub of [...SIGNALS, 'metadata']) await rm(resolve(out, sub), { recursive: true, force: true });
+  let empty;
+  try {
+    empty = await isEmptyDir(out);
+  } catch (e) {
+    io.stderr.write(`--out ${out} is not a folder meltgen can use: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (!empty && !v.force) {
+    io.stderr.write(`${out} is not empty; pass --force to replace the dataset in it\n`);
+    return 2;
   }
 
   const sim = createSimulation(config);
-  const tty = io.stderr.isTTY === true;
   const say = (text: string): void => {
     if (!v.quiet) io.stderr.write(text);
   };
@@ -208,40 +241,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     ].join('\n'),
   );
   const started = performance.now();
-  let bytes = 0;
-  // Threads finish days in any order; lines are printed in date order (a day waits for the ones
-  // before it), so each date goes with its own share of the run, as in the original.
-  const finished = new Map<number, DayWritten>();
-  let nextToPrint = 0;
-  const onDay = (d: DayWritten): void => {
-    bytes += d.bytes;
-    if (tty) {
-      const secs = (performance.now() - started) / 1000;
-      const eta = (secs / d.daysDone) * (d.daysTotal - d.daysDone);
-      const width = 30;
-      const filled = Math.round((width * d.daysDone) / d.daysTotal);
-      say(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${d.daysDone}/${d.daysTotal} days  ${formatBytes(bytes)}  ETA ${eta.toFixed(0)}s  `);
-      if (d.daysDone === d.daysTotal) say('\n');
-      return;
-    }
-    finished.set(d.dayIndex, d);
-    for (let next = finished.get(nextToPrint); next; next = finished.get(nextToPrint)) {
-      finished.delete(nextToPrint);
-      nextToPrint++;
-      say(`Completed ${next.date} (${((100 * nextToPrint) / next.daysTotal).toFixed(1)}%) - ${next.primaryIncidents} primary incident(s)\n`);
-    }
-  };
-  const threads = v.threads === undefined ? availableParallelism() : Number(v.threads);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    io.stderr.write(`--threads must be a whole number from 1 to 64\n`);
-    return 2;
+  let catalog;
+  try {
+    // Only the dataset's own folders: anything else the user keeps there stays.
+    if (!empty) for (const sub of [...SIGNALS, 'metadata']) await rm(resolve(out, sub), { recursive: true, force: true });
+    catalog = await writeMetadata(sim, out);
+  } catch (e) {
+    io.stderr.write(`cannot write to ${out}: ${(e as Error).message}\n`);
+    return 1;
   }
-  const catalog = await writeMetadata(sim, out);
+  const onDay = progressPrinter(io.stderr.isTTY === true, say, started);
   const starts = new Map<string, number>();
   for (const inc of catalog.incidents) if (inc.is_primary) starts.set(inc.start_time.slice(0, 10), (starts.get(inc.start_time.slice(0, 10)) ?? 0) + 1);
   // Days are independent: a pool of threads renders them in any order, with the same bytes.
   const pool = createDayPool({ config, outDir: out, threads, hash: false, minFreeBytes: 0, dayBytes: 0 });
   let done = 0;
+  let bytes = 0;
   try {
     await pool.run(
       Array.from({ length: config.days }, (_, d) => d),
@@ -251,7 +266,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         day: (dayIndex, files) => {
           done++;
           const date = dayDate(sim, dayIndex);
-          onDay({ dayIndex, date, daysDone: done, daysTotal: config.days, bytes: files.reduce((a, f) => a + f.bytes, 0), primaryIncidents: starts.get(date) ?? 0 });
+          const dayBytes = files.reduce((a, f) => a + f.bytes, 0);
+          bytes += dayBytes;
+          onDay({ dayIndex, date, daysDone: done, daysTotal: config.days, bytes: dayBytes, primaryIncidents: starts.get(date) ?? 0 });
         },
       },
     );

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
 
 /** Where a command writes: separated so tests can capture it. */
 export interface CliIo {
@@ -24,15 +25,17 @@ export function runIfMain(moduleUrl: string, name: string, command: (argv: reado
   );
 }
 
-const NEGATIVE_NUMBER = /^-(\d+(\.\d*)?|\.\d+)$/;
+/** A number as people type it: 3, -3, 0.5, .5, 5., 1e3, -2.5e-1 (no hex, no Infinity). */
+export const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
  * `--days -3` as `--days=-3`: node:util's parseArgs takes a value that starts with a dash for an
  * option of its own and refuses it as ambiguous, so a negative number would get a parser message
- * instead of the config's range error. Only for the options that take a value.
+ * instead of the range error. Only after the options that take a value (`type: 'string'` in the
+ * parseArgs `options` given) and only a number: `--quiet -3` or a lone `-3` still fail as unknown.
  */
-export function joinNegativeNumbers(argv: readonly string[], valueOptions: Iterable<string>): string[] {
-  const takesValue = new Set([...valueOptions].map((o) => `--${o}`));
+export function joinNegativeNumbers(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const takesValue = new Set(Object.keys(options).filter((o) => options[o]?.type === 'string').map((o) => `--${o}`));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -41,7 +44,7 @@ export function joinNegativeNumbers(argv: readonly string[], valueOptions: Itera
       out.push(...argv.slice(i));
       break;
     }
-    if (takesValue.has(arg) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+    if (takesValue.has(arg) && next !== undefined && next.startsWith('-') && NUMBER.test(next)) {
       out.push(`${arg}=${next}`);
       i++;
     } else out.push(arg);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { joinNegativeNumbers, runIfMain, type CliIo } from './main.ts';
+import { joinNegativeNumbers, NUMBER, runIfMain, type CliIo } from './main.ts';
 import { formatReport } from '../validation/format.ts';
 import { DatasetError, validateDataset } from '../validation/read-dataset.ts';
 
@@ -11,32 +11,30 @@ Reads a melt_data/ dataset (meltgen's or the original generator's) and prints wh
 checks first: signatures detected per incident type, false alarms, trace trees, log joins,
 error-rate agreement, alerts, cascade direction, and a baseline root-cause ranker's accuracy.
 
-  DIR              the melt_data folder                              [./melt_data]
-  --json FILE      also write the report as JSON ("-" for stdout only, no table)
+Options:                                                              [default]
+  DIR              the melt_data folder                               [./melt_data]
+  --json FILE      also write the report as JSON; "-": only the JSON, to stdout
   --z N            robust z-score threshold of a departure            [4]
   --strict         exit 1 when a bar fails
   -h, --help       this text
 
 Examples:
-  npm run validate                                 (./melt_data, as \`npm run generate\` writes it)
-  npm run validate -- ./melt_data --strict         (exit 1 if a ground-truth bar fails: for CI)
-  npm run validate -- ./melt_data --json report.json
-  npm run validate -- ./melt_data --json - | jq '.bars[] | select(.pass | not)'
+  npm run validate                                       # ./melt_data, as npm run generate writes it
+  npm run validate -- data/week --strict                 # exit 1 if a ground-truth bar fails (CI)
+  npm run validate -- data/week --json report.json       # the table, and the report as JSON
+  npm run validate -- data/week --json - | jq '.bars[] | select(.pass | not)'
 
 Exit codes: 0 done, 1 a bar failed (with --strict), 2 bad option or unreadable dataset.
 The service gives the same report as GET /v1/jobs/{id}/report (JSON) and /report.txt (this table).
 `;
 
+const OPTIONS = { json: { type: 'string' }, z: { type: 'string' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
 /** Runs the command; resolves to the exit code (0 done, 1 a bar failed with --strict, 2 bad usage or dataset). */
 export async function runValidateCli(argv: readonly string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: joinNegativeNumbers(argv, ['json', 'z']),
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'string' }, z: { type: 'string' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
+    args = parseArgs({ args: joinNegativeNumbers(argv, OPTIONS), allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
     return 2;
@@ -49,7 +47,7 @@ export async function runValidateCli(argv: readonly string[], io: CliIo): Promis
     io.stderr.write(`one dataset folder at a time\n\n${HELP}`);
     return 2;
   }
-  const z = args.values.z === undefined ? 4 : Number(args.values.z);
+  const z = args.values.z === undefined ? 4 : NUMBER.test(args.values.z) ? Number(args.values.z) : NaN;
   if (!Number.isFinite(z) || z <= 0) {
     io.stderr.write(`--z must be a positive number\n`);
     return 2;
@@ -66,8 +64,16 @@ export async function runValidateCli(argv: readonly string[], io: CliIo): Promis
   const json = JSON.stringify(report, null, 2) + '\n';
   if (args.values.json === '-') io.stdout.write(json);
   else {
+    // The file first: when it cannot be written, the command fails before printing a result.
+    if (args.values.json) {
+      try {
+        await writeFile(args.values.json, json);
+      } catch (e) {
+        io.stderr.write(`cannot write --json ${args.values.json}: ${(e as Error).message}\n`);
+        return 2;
+      }
+    }
     io.stdout.write(formatReport(report));
-    if (args.values.json) await writeFile(args.values.json, json);
   }
   return args.values.strict && report.bars.some((b) => !b.pass) ? 1 : 0;
 }

@@ -44,13 +44,19 @@ async function datasetSize(dir: string): Promise<{ bytes: number; records: numbe
   return { bytes, records };
 }
 
-async function cli(name: string, args: string[]): Promise<void> {
+/** Runs the compiled CLI into a fresh folder: its melt_data, the wall time and the peak RSS. */
+async function generateTimed(args: string[]): Promise<{ out: string; dir: string; wall: number; rss: number | undefined }> {
   const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-'));
   const cmd = [process.execPath, 'dist/cli/generate.js', '--out', join(out, 'melt_data'), '--seed', '42', '--quiet', ...args];
   const started = performance.now();
   const { stderr } = TIME ? await run(TIME, ['-f', '%M', ...cmd], { cwd: ROOT, maxBuffer: 1 << 26 }) : await run(cmd[0] as string, cmd.slice(1), { cwd: ROOT, maxBuffer: 1 << 26 });
   const wall = (performance.now() - started) / 1000;
   const rss = TIME ? Number(stderr.trim().split('\n').pop()) / 1024 : undefined;
+  return { out, dir: join(out, 'melt_data'), wall, rss };
+}
+
+async function cli(name: string, args: string[]): Promise<void> {
+  const { out, wall, rss } = await generateTimed(args);
   const { bytes, records } = await datasetSize(join(out, 'melt_data'));
   rows.push({ case: name, wall_s: wall, mb: bytes / 1e6, mb_per_s: bytes / 1e6 / wall, records_per_s: records / wall, peak_rss_mb: rss });
   await rm(out, { recursive: true, force: true });
@@ -179,16 +185,11 @@ async function bytesByFormat(dir: string): Promise<Record<string, number>> {
 /** The open formats: the default year in every format beside JSON alone, in the same run; sizes; DuckDB loading a year of Parquet metrics. */
 async function formats(): Promise<void> {
   const gen = async (name: string, args: string[]): Promise<{ dir: string; wall: number }> => {
-    const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-'));
-    const cmd = [process.execPath, 'dist/cli/generate.js', '--out', join(out, 'melt_data'), '--seed', '42', '--quiet', ...args];
-    const started = performance.now();
-    const { stderr } = TIME ? await run(TIME, ['-f', '%M', ...cmd], { cwd: ROOT, maxBuffer: 1 << 26 }) : await run(cmd[0] as string, cmd.slice(1), { cwd: ROOT, maxBuffer: 1 << 26 });
-    const wall = (performance.now() - started) / 1000;
-    const rss = TIME ? Number(stderr.trim().split('\n').pop()) / 1024 : undefined;
-    const sizes = await bytesByFormat(join(out, 'melt_data'));
+    const { dir, wall, rss } = await generateTimed(args);
+    const sizes = await bytesByFormat(dir);
     const mb = Object.values(sizes).reduce((a, b) => a + b, 0) / 1e6;
     rows.push({ case: name, wall_s: wall, mb, mb_per_s: mb / wall, peak_rss_mb: rss, note: Object.entries(sizes).map(([k, v]) => `${k} ${(v / 1e6).toFixed(0)}`).join(', ') });
-    return { dir: join(out, 'melt_data'), wall };
+    return { dir, wall };
   };
   const json = await gen('cli: 365 days, json only', []);
   const all = await gen('cli: 365 days, every format', ['--formats', 'json,ndjson,parquet,otlp,openmetrics']);

@@ -88,9 +88,9 @@ function nanos(iso: string, plusMs = 0): string {
   return (BigInt(Date.parse(iso)) * 1_000_000n + BigInt(Math.round(plusMs * 1e6))).toString();
 }
 
-/** Groups rows by UTC hour (the first 13 characters of their time), then by a key, keeping order. */
-function byHour<T>(rows: readonly T[], time: (r: T) => string, key: (r: T) => string): Map<string, Map<string, T[]>> {
-  const out = new Map<string, Map<string, T[]>>();
+/** Groups rows by UTC hour (the first 13 characters of their time), then by a key, keeping order; each row as `render` makes it. */
+function byHour<T, U = T>(rows: readonly T[], time: (r: T) => string, key: (r: T) => string, render: (r: T) => U = (r) => r as unknown as U): Map<string, Map<string, U[]>> {
+  const out = new Map<string, Map<string, U[]>>();
   for (const r of rows) {
     const hour = time(r).slice(0, 13);
     let groups = out.get(hour);
@@ -98,7 +98,7 @@ function byHour<T>(rows: readonly T[], time: (r: T) => string, key: (r: T) => st
     const k = key(r);
     let list = groups.get(k);
     if (!list) groups.set(k, (list = []));
-    list.push(r);
+    list.push(render(r));
   }
   return out;
 }
@@ -143,21 +143,6 @@ function hourLine(top: string, scopes: string, items: string, groups: Map<string
   return `{"${top}":[${blocks.join(',')}]}\n`;
 }
 
-/** Groups already-rendered items by UTC hour and key, keeping order. */
-function renderByHour<T>(rows: readonly T[], time: (r: T) => string, key: (r: T) => string, render: (r: T) => string): Map<string, Map<string, string[]>> {
-  const out = new Map<string, Map<string, string[]>>();
-  for (const r of rows) {
-    const hour = time(r).slice(0, 13);
-    let groups = out.get(hour);
-    if (!groups) out.set(hour, (groups = new Map()));
-    const k = key(r);
-    let list = groups.get(k);
-    if (!list) groups.set(k, (list = []));
-    list.push(render(r));
-  }
-  return out;
-}
-
 /** A day's spans as TracesData lines. */
 export function otlpTraces(spans: readonly SpanRecord[], hosts: ReadonlyMap<string, OtlpHost>): string {
   const cache = new Map<string, string>();
@@ -183,7 +168,7 @@ export function otlpTraces(spans: readonly SpanRecord[], hosts: ReadonlyMap<stri
     return `{"traceId":"${s.trace_id}","spanId":"${s.span_id}"${parent},${name},"startTimeUnixNano":"${nanosOf(ms)}","endTimeUnixNano":"${nanosOf(ms, Math.round(s.duration_ms * 1000))}","attributes":[${attributes}],"status":${status}}`;
   };
   let out = '';
-  for (const groups of renderByHour(spans, (s) => s.timestamp, (s) => s.attributes['host.name'], render).values()) {
+  for (const groups of byHour(spans, (s) => s.timestamp, (s) => s.attributes['host.name'], render).values()) {
     out += hourLine('resourceSpans', 'scopeSpans', 'spans', groups, (hostId) => hostResourceJson(cache, hostId, hostOf(hosts, hostId)));
   }
   return out;
@@ -204,7 +189,7 @@ export function otlpLogs(logs: readonly LogRecord[], hosts: ReadonlyMap<string, 
     return `{"timeUnixNano":"${t}","observedTimeUnixNano":"${t}","severityNumber":${SEVERITY_NUMBERS[l.level]},"severityText":"${l.level}","body":{"stringValue":${quoted(cache, l.message)}},"traceId":"${l.trace_id}","spanId":"${l.span_id}"}`;
   };
   let out = '';
-  for (const groups of renderByHour(logs, (l) => l.timestamp, (l) => l.host, render).values()) {
+  for (const groups of byHour(logs, (l) => l.timestamp, (l) => l.host, render).values()) {
     out += hourLine('resourceLogs', 'scopeLogs', 'logRecords', groups, (hostId) => hostResourceJson(cache, hostId, hostOf(hosts, hostId)));
   }
   return out;

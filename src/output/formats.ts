@@ -30,7 +30,7 @@ function hostsOf(sim: Simulation): Map<string, OtlpHost> {
 }
 
 /** One record format's bytes for one thing a day holds (null where the format does not carry it). */
-function recordFile(format: Format, content: DayContent, day: DayRecords, sim: Simulation): Uint8Array | string | null {
+function recordFile(format: Format, content: DayContent, day: DayRecords, hosts: ReadonlyMap<string, OtlpHost>): Uint8Array | string | null {
   switch (format) {
     case 'parquet':
       if (content === 'metrics') return parquetMetrics(day.metrics);
@@ -41,8 +41,8 @@ function recordFile(format: Format, content: DayContent, day: DayRecords, sim: S
     case 'otlp':
       if (content === 'metrics') return otlpMetrics(day.metrics);
       if (content === 'events') return otlpEvents(day.events);
-      if (content === 'logs') return otlpLogs(day.logs, hostsOf(sim));
-      if (content === 'traces') return otlpTraces(day.traces, hostsOf(sim));
+      if (content === 'logs') return otlpLogs(day.logs, hosts);
+      if (content === 'traces') return otlpTraces(day.traces, hosts);
       return null;
     case 'openmetrics':
       return content === 'metrics' ? openMetricsText(day.metrics) : null;
@@ -52,22 +52,17 @@ function recordFile(format: Format, content: DayContent, day: DayRecords, sim: S
 }
 
 /**
- * Every file of one day in every format of the config, by path inside melt_data/. The same day
- * gives the same bytes whichever thread renders it and whatever else is rendered.
- */
-export function renderDayFormats(sim: Simulation, dayIndex: number): Map<string, Uint8Array> {
-  return new Map(dayFormatFiles(sim, dayIndex));
-}
-
-/**
- * The same files one at a time, each made when asked for: a writer that writes each before asking
- * for the next holds one file's bytes, not the whole day's in every format.
+ * Every file of one day in every format of the config, by path inside melt_data/, one at a time,
+ * each made when asked for: a writer that writes each before asking for the next holds one file's
+ * bytes, not the whole day's in every format. The same day gives the same bytes whichever thread
+ * renders it and whatever else is rendered.
  */
 export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[string, Uint8Array]> {
   const { formats, compression, signals } = sim.config;
   const date = dayDate(sim, dayIndex);
   const contents: DayContent[] = [...signals, 'labels'];
   const records = formats.some((f) => RECORD_FORMATS.has(f)) ? generateDay(dayRng(sim, dayIndex), sim, dayIndex) : null;
+  const hosts = hostsOf(sim);
   // The JSON arrays: the byte renderer's, or the records' (the same bytes).
   const json = new Map<DayContent, Uint8Array>();
   if (formats.includes('json') || formats.includes('ndjson')) {
@@ -84,7 +79,7 @@ export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[s
       let data: Uint8Array | string | null;
       if (format === 'json') data = json.get(content) ?? null;
       else if (format === 'ndjson') data = ndjsonFromJsonArray(json.get(content) as Uint8Array);
-      else data = recordFile(format, content, records as DayRecords, sim);
+      else data = recordFile(format, content, records as DayRecords, hosts);
       if (data !== null) yield [dayPath(content, date, format, compression), format === 'json' ? (data as Uint8Array) : pack(data)];
     }
   }

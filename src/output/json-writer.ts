@@ -4,17 +4,18 @@ import { buildCatalog, rootCauseText, type IncidentCatalog } from '../core/catal
 import type { Format, Signal } from '../core/config.ts';
 import type { DayRecords } from '../core/records.ts';
 import { dayDate, type Simulation } from '../core/simulation.ts';
-import { formatMetadataFiles, renderDayFormats } from './formats.ts';
+import { dayFormatFiles, formatMetadataFiles } from './formats.ts';
+import { dayPath } from './layout.ts';
 import { serializeRecords } from './records-json.ts';
 
 /** Where a day file lives inside `melt_data/`: `metrics/2024-06/metrics_2024-06-14.json`. */
 export function dayFilePath(signal: Signal, date: string): string {
-  return `${signal}/${date.slice(0, 7)}/${signal}_${date}.json`;
+  return dayPath(signal, date, 'json', 'none');
 }
 
 /** Where a day's label file lives: `metadata/labels/2024-06/labels_2024-06-14.json`. */
 export function labelFilePath(date: string): string {
-  return `metadata/labels/${date.slice(0, 7)}/labels_${date}.json`;
+  return dayPath('labels', date, 'json', 'none');
 }
 
 export const CATALOG_PATH = 'metadata/incident_catalog.json';
@@ -48,7 +49,7 @@ export function serializeSignal(signal: Signal, day: DayRecords): string {
  * `generateDay`'s records.
  */
 export function renderDayFiles(sim: Simulation, dayIndex: number): Map<string, Uint8Array> {
-  return renderDayFormats(sim, dayIndex);
+  return new Map(dayFormatFiles(sim, dayIndex));
 }
 
 /** The serialized files of one day's records (the reference path), by path relative to `melt_data/`. */

@@ -49,7 +49,6 @@ export function cloudProvider(region: string): string | null {
 }
 
 const str = (key: string, v: string): KeyValue => ({ key, value: { stringValue: v } });
-const int = (key: string, v: number): KeyValue => ({ key, value: { intValue: String(v) } });
 
 function anyValue(v: unknown): AnyValue | null {
   if (typeof v === 'string') return { stringValue: v };
@@ -81,11 +80,6 @@ function hostResource(hostId: string, host: OtlpHost): { attributes: KeyValue[] 
   const provider = cloudProvider(host.region);
   if (provider) attributes.push(str('cloud.provider', provider));
   return { attributes };
-}
-
-/** Unix nanoseconds of an ISO time plus some milliseconds, as the decimal string OTLP/JSON wants. */
-function nanos(iso: string, plusMs = 0): string {
-  return (BigInt(Date.parse(iso)) * 1_000_000n + BigInt(Math.round(plusMs * 1e6))).toString();
 }
 
 /** Groups rows by UTC hour (the first 13 characters of their time), then by a key, keeping order; each row as `render` makes it. */
@@ -207,8 +201,8 @@ export function otlpEvents(events: readonly EventRecord[]): string {
         {
           scope: SCOPE,
           logRecords: list.map((e) => ({
-            timeUnixNano: nanos(e.timestamp),
-            observedTimeUnixNano: nanos(e.timestamp),
+            timeUnixNano: nanosOf(Date.parse(e.timestamp)),
+            observedTimeUnixNano: nanosOf(Date.parse(e.timestamp)),
             severityNumber: EVENT_SEVERITY,
             severityText: 'INFO',
             body: { stringValue: e.message },

@@ -32,6 +32,8 @@ Options:                                                                  [defau
   --signals A,B,...         any of metrics,events,logs,traces             [all]
   --formats A,B,...         any of json,ndjson,parquet,otlp,openmetrics   [json]
   --compression none|gzip   gzip the ndjson, otlp and openmetrics files   [none]
+  --topology NAME           default, online-boutique, sock-shop, train-ticket  [default]
+  --difficulty LEVEL        easy, realistic, hard (a preset of the knobs)  [easy]
   --config FILE             a JSON config: {"services": [...], "incidentMix": {...}, ...};
                             the options above override its fields
   --threads N               threads rendering days in parallel, 1..64     [cores]
@@ -43,6 +45,7 @@ Examples:
   npm run generate -- --days 7 --seed 42 --out data/week  # a week, the same data every time
   npm run generate -- --config services.json --days 30    # your own services and call graph
   npm run generate -- --days 7 --signals metrics,traces   # only metrics and traces
+  npm run generate -- --days 30 --topology train-ticket --difficulty hard --seed 1   # a benchmark set
   npm run generate -- --formats json,parquet --force      # a year into ./melt_data, Parquet too
   npm run validate -- data/week                           # then check it against its ground truth
 
@@ -79,6 +82,8 @@ const OPTIONS = {
   signals: { type: 'string' },
   formats: { type: 'string' },
   compression: { type: 'string' },
+  topology: { type: 'string' },
+  difficulty: { type: 'string' },
   config: { type: 'string' },
   threads: { type: 'string' },
   force: { type: 'boolean' },
@@ -201,6 +206,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (v.signals !== undefined) input.signals = v.signals.split(',').map((s) => s.trim());
   if (v.formats !== undefined) input.formats = v.formats.split(',').map((s) => s.trim());
   if (v.compression !== undefined) input.compression = v.compression;
+  if (v.topology !== undefined) input.topology = v.topology;
+  if (v.difficulty !== undefined) input.difficulty = v.difficulty;
 
   let config;
   try {

@@ -1,6 +1,8 @@
-import type { Signal } from './config.ts';
+import type { Difficulty, ServiceKind, Signal, TopologyName } from './config.ts';
+import type { Knobs } from './difficulty.ts';
+import { alertPoint } from './events.ts';
 import { INCIDENT_TYPES, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
-import type { Incident, Severity } from './plan.ts';
+import type { Decoy, Incident, Severity } from './plan.ts';
 import type { Simulation } from './simulation.ts';
 import { isoSeconds } from './time.ts';
 
@@ -22,6 +24,14 @@ export interface CatalogIncident {
     severity: Severity;
     cascading_prob: number;
   };
+  /**
+   * What a root-cause model should name: the service(s) of the cascade's primary with the metric
+   * that carries the fault's signature there (two or more for a fault that struck several services
+   * at once, every service of the region for a partition).
+   */
+  root_cause_indicators: { service: string; metric: MetricKey }[];
+  /** When the incident's first alert fired (it may lag the start, or never come: null). */
+  detected_at: string | null;
   status: 'RESOLVED' | 'ONGOING';
   severity: Severity;
   is_primary: boolean;
@@ -76,13 +86,29 @@ export type CatalogGenerationConfig = {
   quiet_gap_minutes: number;
   annotate_records: boolean;
   signals: Signal[];
+  topology: TopologyName;
+  difficulty: Difficulty;
+  knobs: Knobs;
+  service_kinds: Record<string, ServiceKind>;
   hosts: { host_id: string; service: string; region: string }[];
 };
+
+/** A decoy as the catalog lists it: a harmless anomaly in no label, named so that nothing is hidden. */
+export interface CatalogDecoy {
+  kind: Decoy['kind'];
+  service: string;
+  hosts: string[];
+  start_time: string;
+  end_time: string;
+  /** The DEPLOYMENT event of a transient deployment; null otherwise. */
+  event_id: string | null;
+}
 
 export interface IncidentCatalog {
   generation_config: CatalogGenerationConfig;
   incidents: CatalogIncident[];
   summary: CatalogSummary;
+  decoys: CatalogDecoy[];
 }
 
 function catalogIncident(sim: Simulation, inc: Incident): CatalogIncident {
@@ -104,6 +130,8 @@ function catalogIncident(sim: Simulation, inc: Incident): CatalogIncident {
       severity: inc.severity,
       cascading_prob: Math.round(inc.cascadingProb * 1000) / 1000,
     },
+    root_cause_indicators: inc.rootCauses.map((r) => ({ service: r.service, metric: r.metric })),
+    detected_at: detectedAt(sim, inc),
     status: inc.endMs <= sim.endMs ? 'RESOLVED' : 'ONGOING',
     severity: inc.severity,
     is_primary: inc.isPrimary,
@@ -166,6 +194,10 @@ export function buildCatalog(sim: Simulation): IncidentCatalog {
       quiet_gap_minutes: config.quietGapMinutes,
       annotate_records: config.annotateRecords,
       signals: [...config.signals],
+      topology: config.topology,
+      difficulty: config.difficulty,
+      knobs: { ...config.knobs },
+      service_kinds: Object.fromEntries(config.services.map((s) => [s.name, s.kind])),
       hosts: topology.hosts.map((h) => ({ host_id: h.id, service: h.service, region: h.region })),
     },
     incidents,
@@ -178,7 +210,21 @@ export function buildCatalog(sim: Simulation): IncidentCatalog {
       midnight_crossing_incidents: incidents.filter((i) => i.crosses_midnight).length,
       overlapping_incidents: incidents.filter((i) => i.overlapping_incidents.length > 0).length,
     },
+    decoys: plan.decoys.map((d) => ({
+      kind: d.kind,
+      service: d.service,
+      hosts: d.hostIndexes.map((i) => topology.hosts[i]?.id ?? ''),
+      start_time: isoSeconds(d.startMs),
+      end_time: isoSeconds(d.endMs),
+      event_id: d.eventId,
+    })),
   };
+}
+
+/** The first alert's time, to the second, or null when none fires inside the run. */
+function detectedAt(sim: Simulation, inc: Incident): string | null {
+  const alert = alertPoint(sim, inc);
+  return alert ? isoSeconds(alert.ms) : null;
 }
 
 /** `root_cause.txt`: the primary incidents and their cascades, one block each, for people to read. */

@@ -2,6 +2,8 @@ import { Type, type Static } from 'typebox';
 import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
 import { DEFAULT_INCIDENT_MIX, INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
+import { DIFFICULTY_PRESETS, KnobsInputSchema, KnobsSchema, type Knobs } from './difficulty.ts';
+import { TOPOLOGY_PRESETS } from './presets.ts';
 import { parseDate } from './time.ts';
 
 /**
@@ -19,6 +21,18 @@ export type Compression = (typeof COMPRESSIONS)[number];
 export const SIGNALS = ['metrics', 'events', 'logs', 'traces'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
+/** What a service is: which incident types fit it depends on it. */
+export const SERVICE_KINDS = ['app', 'database', 'cache', 'queue'] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+/** The topology presets: the original's five services, or the call graph of a public microservice benchmark system. */
+export const TOPOLOGIES = ['default', 'online-boutique', 'sock-shop', 'train-ticket'] as const;
+export type TopologyName = (typeof TOPOLOGIES)[number];
+
+/** Difficulty presets: each sets the benchmark knobs (`knobs`), which can also be set one by one. */
+export const DIFFICULTIES = ['easy', 'realistic', 'hard'] as const;
+export type Difficulty = (typeof DIFFICULTIES)[number];
+
 /** Service and region names: lower-case letters, digits and dashes, at most 63 characters. */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 
@@ -31,6 +45,12 @@ export const ServiceSchema = Type.Object(
         description: 'Names of the services this one calls (its callees). The graph must be acyclic.',
       }),
     ),
+    kind: Type.Optional(
+      Type.Enum([...SERVICE_KINDS], {
+        description: 'What the service is: app (default), database, cache or queue. Database contention lands on databases and caches (on leaf services when there are none).',
+      }),
+    ),
+    hosts: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: "This service's host count; default hostsPerService (or the preset's)." })),
   },
   { additionalProperties: false },
 );
@@ -58,8 +78,14 @@ export const GenerationConfigSchema = Type.Object(
     regions: Type.Optional(
       Type.Array(Type.String({ pattern: NAME_PATTERN }), { minItems: 1, maxItems: 32, uniqueItems: true, description: 'Default us-east-1, eu-west-1, on-prem-dc1.' }),
     ),
-    services: Type.Optional(Type.Array(ServiceSchema, { minItems: 1, maxItems: 64, description: 'Services and their call graph. Default: the original five.' })),
-    hostsPerService: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Default 5.' })),
+    topology: Type.Optional(
+      Type.Enum([...TOPOLOGIES], {
+        description:
+          'Topology preset: the original five services (default), or the service names, call graph, host counts and data stores of Online Boutique (11 services), Sock Shop (15) or Train Ticket (69). `services` replaces the preset\'s services.',
+      }),
+    ),
+    services: Type.Optional(Type.Array(ServiceSchema, { minItems: 1, maxItems: 128, description: "Services and their call graph. Default: the topology preset's." })),
+    hostsPerService: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: "Hosts of every service that does not set its own. Default 5 (a preset's own counts when a preset is used)." })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Seed of every random choice. Default: drawn at random and recorded in the catalog.' })),
     incidentRate: Type.Optional(Type.Number({ minimum: 0, maximum: 50, description: 'Mean number of primary incidents starting per day. Default 0.3.' })),
     incidentMix: Type.Optional(IncidentMixSchema),
@@ -89,6 +115,12 @@ export const GenerationConfigSchema = Type.Object(
       }),
     ),
     compression: Type.Optional(Type.Enum([...COMPRESSIONS], { description: 'gzip the text formats (ndjson, otlp, openmetrics). Default none.' })),
+    difficulty: Type.Optional(
+      Type.Enum([...DIFFICULTIES], {
+        description: 'Benchmark difficulty: a preset of the knobs (easy = the generator as it always was; realistic; hard). Default easy.',
+      }),
+    ),
+    knobs: Type.Optional(KnobsInputSchema),
   },
   {
     $id: 'GenerationConfig',
@@ -109,9 +141,15 @@ export const NormalizedConfigSchema = Type.Object(
     days: Type.Integer({ minimum: 1, maximum: 3660 }),
     granularityMinutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes between samples.' }),
     regions: Type.Array(Type.String({ pattern: NAME_PATTERN }), { minItems: 1 }),
+    topology: Type.Enum([...TOPOLOGIES]),
     services: Type.Array(
       Type.Object(
-        { name: Type.String({ pattern: NAME_PATTERN }), calls: Type.Array(Type.String({ pattern: NAME_PATTERN }), { description: 'Callees; empty for a leaf.' }) },
+        {
+          name: Type.String({ pattern: NAME_PATTERN }),
+          calls: Type.Array(Type.String({ pattern: NAME_PATTERN }), { description: 'Callees; empty for a leaf.' }),
+          kind: Type.Enum([...SERVICE_KINDS]),
+          hosts: Type.Integer({ minimum: 1, maximum: 200 }),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1 },
@@ -130,6 +168,8 @@ export const NormalizedConfigSchema = Type.Object(
     signals: Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'In canonical order: metrics, events, logs, traces.' }),
     formats: Type.Array(Type.Enum([...FORMATS]), { minItems: 1, uniqueItems: true, description: 'In canonical order: json, ndjson, parquet, otlp, openmetrics.' }),
     compression: Type.Enum([...COMPRESSIONS]),
+    difficulty: Type.Enum([...DIFFICULTIES]),
+    knobs: KnobsSchema,
   },
   { $id: 'NormalizedConfig', additionalProperties: false, description: 'A generation config with every default filled in: the exact input of the job.' },
 );
@@ -138,6 +178,8 @@ export const NormalizedConfigSchema = Type.Object(
 export interface ServiceConfig {
   readonly name: string;
   readonly calls: readonly string[];
+  readonly kind: ServiceKind;
+  readonly hosts: number;
 }
 
 /** A config with every default filled in: the exact input of a generation run. */
@@ -146,6 +188,7 @@ export interface GenerationConfig {
   readonly days: number;
   readonly granularityMinutes: number;
   readonly regions: readonly string[];
+  readonly topology: TopologyName;
   readonly services: readonly ServiceConfig[];
   readonly hostsPerService: number;
   readonly seed: number;
@@ -158,6 +201,8 @@ export interface GenerationConfig {
   readonly signals: readonly Signal[];
   readonly formats: readonly Format[];
   readonly compression: Compression;
+  readonly difficulty: Difficulty;
+  readonly knobs: Knobs;
 }
 
 // The normalized config and its schema describe the same object (a compile error when they drift).
@@ -169,13 +214,7 @@ type _NormalizedMatchesSchema = [
 export const NORMALIZED_CONFIG_MATCHES: _NormalizedMatchesSchema = [true, true];
 
 /** The original's five services and its call graph. */
-export const DEFAULT_SERVICES: readonly ServiceConfig[] = [
-  { name: 'web-frontend', calls: ['auth-service', 'payment-gateway', 'recommendation-engine'] },
-  { name: 'auth-service', calls: ['inventory-db'] },
-  { name: 'payment-gateway', calls: ['inventory-db'] },
-  { name: 'inventory-db', calls: [] },
-  { name: 'recommendation-engine', calls: ['inventory-db'] },
-];
+export const DEFAULT_SERVICES: readonly ServiceConfig[] = TOPOLOGY_PRESETS.default;
 
 export const DEFAULTS = {
   startDate: '2024-06-01',
@@ -193,6 +232,8 @@ export const DEFAULTS = {
   signals: SIGNALS,
   formats: ['json'],
   compression: 'none',
+  topology: 'default',
+  difficulty: 'easy',
 } as const;
 
 /** One problem with a config: the field (a JSON pointer such as `/services/2/calls`) and what is allowed. */
@@ -231,7 +272,7 @@ function schemaIssues(input: unknown): ConfigIssue[] {
     if (e.keyword === 'boolean' && e.schemaPath.endsWith('additionalProperties')) {
       const parent = field.slice(0, field.lastIndexOf('/'));
       const allowed =
-        parent === '' ? ALLOWED_FIELDS : parent === '/incidentMix' ? [...INCIDENT_TYPES] : /^\/services\/\d+$/.test(parent) ? ['name', 'calls'] : [];
+        parent === '' ? ALLOWED_FIELDS : parent === '/incidentMix' ? [...INCIDENT_TYPES] : /^\/services\/\d+$/.test(parent) ? Object.keys(ServiceSchema.properties) : parent === '/knobs' ? Object.keys(KnobsSchema.properties) : [];
       message = `is not a known field${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`;
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
@@ -297,7 +338,14 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
     issues.push({ field: '/granularityMinutes', message: 'must divide a day (1440 minutes) evenly, e.g. 1, 5, 10, 15, 30, 60' });
   }
 
-  const services: ServiceConfig[] = bad('/services') ? [] : (c.services ?? DEFAULTS.services).map((s) => ({ name: s.name, calls: [...(s.calls ?? [])] }));
+  const topology = c.topology ?? DEFAULTS.topology;
+  // A preset's services keep their own host counts unless hostsPerService is given; a config's own
+  // services take hostsPerService (default 5) unless they set `hosts`.
+  const services: ServiceConfig[] = bad('/services')
+    ? []
+    : c.services
+      ? c.services.map((s) => ({ name: s.name, calls: [...(s.calls ?? [])], kind: s.kind ?? 'app', hosts: s.hosts ?? c.hostsPerService ?? DEFAULTS.hostsPerService }))
+      : TOPOLOGY_PRESETS[topology].map((s) => ({ ...s, calls: [...s.calls], hosts: c.hostsPerService ?? s.hosts }));
   const names = new Set<string>();
   services.forEach((s, i) => {
     if (names.has(s.name)) issues.push({ field: `/services/${i}/name`, message: `duplicates the service name "${s.name}"` });
@@ -326,12 +374,14 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
   if (!bad('/formats') && !bad('/signals') && formatSet.has('openmetrics') && !signalSet.has('metrics')) {
     issues.push({ field: `/formats/${(c.formats ?? []).indexOf('openmetrics')}`, message: 'openmetrics carries metrics only, and signals leaves metrics out' });
   }
+  const difficulty = c.difficulty ?? DEFAULTS.difficulty;
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     startDate,
     days: c.days ?? DEFAULTS.days,
     granularityMinutes,
     regions: [...(c.regions ?? DEFAULTS.regions)],
+    topology,
     services,
     hostsPerService: c.hostsPerService ?? DEFAULTS.hostsPerService,
     seed: c.seed ?? fallbackSeed,
@@ -345,5 +395,12 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
     signals: SIGNALS.filter((s) => signalSet.has(s)),
     formats: FORMATS.filter((f) => formatSet.has(f)),
     compression: c.compression ?? DEFAULTS.compression,
+    difficulty,
+    knobs: { ...DIFFICULTY_PRESETS[difficulty], ...(c.knobs ?? {}) },
   };
+}
+
+/** Every host of a config: the sum of its services' host counts. */
+export function totalHosts(config: Pick<GenerationConfig, 'services'>): number {
+  return config.services.reduce((n, s) => n + s.hosts, 0);
 }

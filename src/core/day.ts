@@ -3,7 +3,7 @@ import { INCIDENT_TYPES, METRIC_KEYS, type IncidentType } from './incident-types
 import type { DayRecords, LabelRecord, LogRecord, MetricRecord, SpanRecord } from './records.ts';
 import { chance, fork, hexWord, int, normal, pick, uniform, type Rng } from './rng.ts';
 import { dayDate, incidentsByHost, type Simulation } from './simulation.ts';
-import { allocDayState, CALL_PROBABILITY, computeInterval, type DayState, type HostLabel } from './state.ts';
+import { allocDayState, computeInterval, type DayState, type HostLabel } from './state.ts';
 import { DAY_MS, MINUTE_MS, dayFormatter } from './time.ts';
 import type { Host, ServiceNode, Topology } from './topology.ts';
 
@@ -212,7 +212,7 @@ class TraceBuilder {
     let failedCallee: string | null = null;
     let failedStatus = 0;
     for (const calleeName of service.calls) {
-      if (!chance(rng, CALL_PROBABILITY)) continue;
+      if (!chance(rng, service.callProbability)) continue;
       const callee = this.topology.serviceByName.get(calleeName) as ServiceNode;
       const first = pick(rng, callee.hosts);
       // Children start on a whole millisecond so their ISO timestamps are exact.
@@ -303,7 +303,9 @@ export function buildTraces(rng: Rng, sim: Simulation, state: DayState, dayStart
       }
     }
     roots.sort((a, b) => a.ms - b.ms);
-    for (const r of roots) builder.trace(row, r.entry, r.host, r.ms);
+    // Head sampling (benchmark knob traceSampling): whole traces kept or dropped; no draw when all are kept.
+    const keep = sim.config.knobs.traceSampling;
+    for (const r of roots) if (keep >= 1 || rng.next() < keep) builder.trace(row, r.entry, r.host, r.ms);
   }
   return builder.count;
 }
@@ -345,7 +347,7 @@ function traceRecords(rng: Rng, sim: Simulation, state: DayState, dayStart: numb
         span.incident_type = log.incident_type = d.label.incident.type;
       }
       spans[d.slot] = span;
-      logs.push({ ms: d.endMs, record: log });
+      if (!sim.topology.loglessServices.has(d.service)) logs.push({ ms: d.endMs, record: log });
     },
   });
   // By time; lines of the same millisecond keep the order their spans were made in (a stable sort).
@@ -376,8 +378,9 @@ export function simulateDay(rng: Rng, sim: Simulation, dayIndex: number): Simula
   const intervals = 1440 / sim.config.granularityMinutes;
   const state = allocDayState(intervals, sim.topology.hosts.length);
   const byHost = incidentsByHost(sim, dayIndex);
+  const decoys = sim.plan.decoysByDay[dayIndex] ?? [];
   for (let row = 0; row < intervals; row++) {
-    computeInterval(noiseRng, sim.topology, byHost, sim.config.granularityMinutes, dayStart + row * sim.config.granularityMinutes * MINUTE_MS, state, row);
+    computeInterval(noiseRng, sim.topology, byHost, sim.config.granularityMinutes, dayStart + row * sim.config.granularityMinutes * MINUTE_MS, state, row, decoys);
   }
   return { date: dayDate(sim, dayIndex), dayStart, state, traceRng, eventRng };
 }

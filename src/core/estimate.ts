@@ -1,5 +1,5 @@
 import type { Format, GenerationConfig, Signal } from './config.ts';
-import { CALL_PROBABILITY } from './state.ts';
+import { callProbability } from './topology.ts';
 
 // Bytes per record, measured on the default config; names and ids add to them, counted below.
 const METRIC_FIXED = 292;
@@ -33,10 +33,12 @@ export function estimateDatasetBytes(config: GenerationConfig): number {
     if (known) return known;
     let spans = 1;
     let names = 2 * name.length + 7; // service_name and host.name (service + 7-char suffix)
-    for (const c of calls.get(name) ?? []) {
+    const callees = calls.get(name) ?? [];
+    const p = callProbability(callees.length);
+    for (const c of callees) {
       const sub = tree(c);
-      spans += CALL_PROBABILITY * sub.spans;
-      names += CALL_PROBABILITY * (sub.names + name.length * 1);
+      spans += p * sub.spans;
+      names += p * (sub.names + name.length * 1);
     }
     const out = { spans, names };
     memo.set(name, out);
@@ -48,12 +50,13 @@ export function estimateDatasetBytes(config: GenerationConfig): number {
   let spanNames = 0;
   for (const e of entries) {
     const t = tree(e.name);
-    spansPerInterval += config.hostsPerService * config.tracesPerEntryHost * t.spans;
-    spanNames += config.hostsPerService * config.tracesPerEntryHost * t.names;
+    const traces = e.hosts * config.tracesPerEntryHost * config.knobs.traceSampling;
+    spansPerInterval += traces * t.spans;
+    spanNames += traces * t.names;
   }
   const regionLen = config.regions.reduce((a, r) => a + r.length, 0) / config.regions.length;
   let metricBytes = 0;
-  for (const s of config.services) metricBytes += config.hostsPerService * (METRIC_FIXED + 2 * s.name.length + 7 + regionLen);
+  for (const s of config.services) metricBytes += s.hosts * (METRIC_FIXED + 2 * s.name.length + 7 + regionLen);
   const perDay = {
     metrics: metricBytes * intervals,
     traces: (spansPerInterval * (SPAN_FIXED + regionLen) + spanNames) * intervals,
@@ -65,5 +68,5 @@ export function estimateDatasetBytes(config: GenerationConfig): number {
     const factors = FORMAT_FACTORS[format][config.compression === 'gzip' ? 'gz' : 'plain'];
     for (const s of config.signals) day += perDay[s] * (factors[s] ?? 0);
   }
-  return Math.round(day * config.days + 5000 + 1500 * config.days * config.incidentRate);
+  return Math.round(day * config.days + 5000 + 1500 * config.days * config.incidentRate * config.knobs.concurrency);
 }

@@ -107,7 +107,8 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
   const host = sim.topology.hostById.get(inc.targetHost ?? inc.hosts[0] ?? '');
   const region = inc.targetRegion ?? host?.region ?? null;
   const g = sim.config.granularityMinutes * MINUTE_MS;
-  const short = inc.id.slice(0, 8);
+  // The ticket, never the catalog id (or a prefix of it): no data row may name the ground truth.
+  const ticket = ticketId(inc);
 
   if (inc.cause) {
     const cause = inc.cause;
@@ -194,7 +195,7 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
           const services = [...new Set(active.flatMap((x) => x.services))];
           const message =
             updateType === 'ESCALATION'
-              ? `Incident ${short} escalated to ${inc.severity} - ${service} still affected`
+              ? `Incident ${ticket} escalated to ${inc.severity} - ${service} still affected`
               : updateType === 'MITIGATION_ATTEMPT'
                 ? `Mitigation attempt: ${fix} for ${service}`
                 : `Incident update: ${service} affecting ${hosts.size} hosts, investigation ongoing`;
@@ -276,7 +277,7 @@ function incidentSchedule(sim: Simulation, inc: Incident, state: DayState, daySt
       service,
       region,
       duration_minutes: Math.round((inc.endMs - inc.startMs) / MINUTE_MS),
-      message: `Incident ${short} resolved: ${service} back to normal`,
+      message: `Incident ${ticket} resolved: ${service} back to normal`,
       metadata: { resolved_by: resolver, status: 'RESOLVED' },
     }),
   });
@@ -481,6 +482,13 @@ export function dayEvents(rng: Rng, sim: Simulation, dayIndex: number, state: Da
   // And tomorrow's that a change made today causes.
   for (const inc of sim.plan.byDay[dayIndex + 1] ?? []) if (inc.cause && inc.cause.ms < dayEnd) incidents.add(inc);
   for (const inc of incidents) all.push(...incidentSchedule(sim, inc, state, dayStart));
+  // The decoy deployments: changes that move the metrics for a while and cause nothing.
+  for (const d of sim.plan.decoysByDay[dayIndex] ?? []) {
+    if (d.kind !== 'TRANSIENT_DEPLOYMENT' || d.eventId === null || d.startMs < dayStart) continue;
+    const host = sim.topology.hosts[d.hostIndexes[0] ?? 0];
+    const e = deploymentEvent(createRng(`meltgen/${sim.config.seed}/decoy/${d.eventId}`), d.startMs, d.service, host?.region ?? 'unknown', d.eventId, true);
+    all.push({ ms: d.startMs, build: () => e });
+  }
   const kept = all.filter((e) => e.ms >= dayStart && e.ms < dayEnd && e.ms < sim.endMs);
   kept.sort((a, b) => a.ms - b.ms);
   return kept.map((e) => e.build());

@@ -1,6 +1,6 @@
 import type { GenerationConfig } from './config.ts';
 import { INCIDENT_SPECS, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
-import { chance, fork, int, pick, poisson, sample, uniform, uuid, weighted, type Rng } from './rng.ts';
+import { chance, createRng, fork, int, pick, poisson, sample, uniform, uuid, weighted, type Rng } from './rng.ts';
 import { DAY_MS, MINUTE_MS, parseDate } from './time.ts';
 import type { Host, ServiceNode, Topology } from './topology.ts';
 
@@ -13,6 +13,29 @@ export interface IncidentCause {
   readonly ms: number;
   /** The `event_id` of the change's event, named by the catalog as `caused_by_event_id`. */
   readonly eventId: string;
+}
+
+/** A root-cause indicator: a service and the metric that carries the fault's signature there. */
+export interface RootCause {
+  readonly service: string;
+  readonly metric: MetricKey;
+}
+
+/**
+ * A harmless anomaly that is no incident and is in no label: a workload shift on a service, a
+ * noisy neighbour on one host, or a deployment with a transient effect (which has its event).
+ */
+export interface Decoy {
+  readonly kind: 'WORKLOAD_SHIFT' | 'NOISY_NEIGHBOUR' | 'TRANSIENT_DEPLOYMENT';
+  readonly service: string;
+  /** Host indexes it acts on, in topology order. */
+  readonly hostIndexes: readonly number[];
+  readonly startMs: number;
+  readonly endMs: number;
+  /** How strong: the traffic factor of a workload shift, 0..1 otherwise. */
+  readonly level: number;
+  /** The deployment's event id (TRANSIENT_DEPLOYMENT only). */
+  readonly eventId: string | null;
 }
 
 /** One incident of the plan: the ground truth that the day generator renders into signals. */
@@ -40,6 +63,15 @@ export interface Incident {
   readonly severity: Severity;
   /** 0..1: how hard the incident hits its hosts. */
   readonly strength: number;
+  /**
+   * The benchmark knobs' factor on the effect (1 at `easy`): the effect size, less on a delay or loss
+   * fault's own service and more on its callers when symptoms are amplified.
+   */
+  readonly scale: number;
+  /** The gradual onset's ramp-in (benchmark knob `onsetMinutes`), in ms; 0 for the usual ramp. */
+  readonly onsetMs: number;
+  /** The root-cause indicators of the incident's cascade: the primary's service(s) and signature metric. */
+  readonly rootCauses: readonly RootCause[];
   readonly metric: MetricKey;
   readonly effect: IncidentTypeSpec['effect'];
   readonly cascadingProb: number;
@@ -66,9 +98,16 @@ export interface IncidentPlan {
   readonly families: ReadonlyMap<string, readonly Incident[]>;
   /** Per day index: the incidents active at some moment of that day. */
   readonly byDay: readonly (readonly Incident[])[];
+  /** The decoys (benchmark knob `decoysPerDay`), by start time. */
+  readonly decoys: readonly Decoy[];
+  /** Per day index: the decoys active at some moment of that day. */
+  readonly decoysByDay: readonly (readonly Decoy[])[];
 }
 
 type MutableIncident = { -readonly [K in keyof Incident]: Incident[K] };
+
+/** Delay and loss faults: with `symptomAmplification` they show less on their own service and more on its callers. */
+const AMPLIFIED: ReadonlySet<IncidentType> = new Set(['NETWORK_PACKET_LOSS', 'DEPENDENCY_DEGRADATION']);
 
 function lowerSeverity(s: Severity): Severity {
   return s === 'P1' ? 'P2' : 'P3';
@@ -78,23 +117,31 @@ function chooseTarget(
   rng: Rng,
   type: IncidentType,
   topology: Topology,
-): { service: ServiceNode | null; region: string | null; hosts: Host[] } {
+): { service: ServiceNode | null; region: string | null; hosts: Host[]; candidates: readonly ServiceNode[] } {
   const spec = INCIDENT_SPECS[type];
   if (spec.target === 'region') {
     const populated = topology.regions.filter((r) => topology.hosts.some((h) => h.region === r));
     const region = pick(rng, populated);
-    return { service: null, region, hosts: topology.hosts.filter((h) => h.region === region) };
+    return { service: null, region, hosts: topology.hosts.filter((h) => h.region === region), candidates: [] };
   }
   let candidates: readonly ServiceNode[] = topology.services;
-  if (spec.target === 'leaf-service') candidates = topology.services.filter((s) => s.calls.length === 0);
+  if (spec.target === 'leaf-service') {
+    // Contention lands on a data store; a topology without any falls back to its leaf services.
+    const stores = topology.services.filter((s) => s.kind === 'database' || s.kind === 'cache');
+    candidates = stores.length > 0 ? stores : topology.services.filter((s) => s.calls.length === 0);
+  }
   if (spec.target === 'called-service') candidates = topology.services.filter((s) => s.callers.length > 0);
   if (candidates.length === 0) candidates = topology.services;
   const service = pick(rng, candidates);
+  return { service, region: null, hosts: hostsHit(rng, spec, service), candidates };
+}
+
+/** The hosts a service-level incident hits: a partial outage is a fixed subset, never all of several. */
+function hostsHit(rng: Rng, spec: IncidentTypeSpec, service: ServiceNode): Host[] {
   const n = service.hosts.length;
-  // A partial outage: a fixed subset of the hosts, never all of them when there are several.
   const k = spec.partial && n > 1 ? int(rng, 1, Math.max(1, Math.ceil(n / 2))) : n;
   const chosen = new Set(sample(rng, service.hosts, k).map((h) => h.id));
-  return { service, region: null, hosts: service.hosts.filter((h) => chosen.has(h.id)) };
+  return service.hosts.filter((h) => chosen.has(h.id));
 }
 
 function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, dayStart: number): MutableIncident {
@@ -112,6 +159,21 @@ function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, day
     const kind = chance(rng, spec.changeCause.configShare) ? 'CONFIG_CHANGE' : 'DEPLOYMENT';
     cause = { kind, ms: startMs - int(rng, 2, 20) * MINUTE_MS, eventId: uuid(rng) };
   }
+  // Several root causes at once: the same fault strikes a second service of the candidates too (a
+  // shared library, a config pushed to two services). Drawn only when the knob is on, so the
+  // streams of a run without it stay as they were.
+  const knobs = config.knobs;
+  let hosts = target.hosts;
+  if (knobs.multiRootShare > 0 && target.service && chance(rng, knobs.multiRootShare)) {
+    const others = target.candidates.filter((s) => s !== target.service);
+    if (others.length > 0) {
+      const second = pick(rng, others);
+      const ids = new Set([...hosts, ...hostsHit(rng, spec, second)].map((h) => h.id));
+      hosts = topology.hosts.filter((h) => ids.has(h.id));
+    }
+  }
+  const services = [...new Set(hosts.map((h) => h.service))];
+  const amplified = AMPLIFIED.has(type) ? knobs.symptomAmplification : 0;
   return {
     id,
     type,
@@ -122,13 +184,18 @@ function makePrimary(rng: Rng, config: GenerationConfig, topology: Topology, day
     targetService: target.service?.name ?? null,
     targetHost: target.service ? (target.hosts[0] as Host).id : null,
     targetRegion: target.region,
-    hosts: target.hosts.map((h) => h.id),
-    services: [...new Set(target.hosts.map((h) => h.service))],
+    hosts: hosts.map((h) => h.id),
+    services,
     startMs,
     endMs,
     oomMs: type === 'MEMORY_LEAK' ? oomTime(startMs, endMs, g) : null,
     severity: spec.severity,
     strength: uniform(rng, 0.75, 1),
+    // Half the amplification off the root's own signature: it still moves first, only less than its callers.
+    scale: knobs.effectScale * (1 - 0.5 * amplified),
+    onsetMs: knobs.onsetMinutes * MINUTE_MS,
+    // A partition's root cause is its region: every service with a host there is named.
+    rootCauses: services.map((service) => ({ service, metric: spec.metric })),
     metric: spec.metric,
     effect: spec.effect,
     cascadingProb: spec.cascadingProb,
@@ -189,7 +256,8 @@ function cascade(rng: Rng, config: GenerationConfig, topology: Topology, primary
   const spec = INCIDENT_SPECS[primary.type];
   const out: MutableIncident[] = [];
   if (!primary.targetService || spec.cascadingProb <= 0) return out;
-  const reached = new Set<string>([primary.targetService]);
+  const reached = new Set<string>(primary.services);
+  const amplification = AMPLIFIED.has(primary.type) ? config.knobs.symptomAmplification : 0;
   let frontier: MutableIncident[] = [primary];
   const delay = config.cascadeDelayMinutes * MINUTE_MS;
   while (frontier.length > 0) {
@@ -197,7 +265,9 @@ function cascade(rng: Rng, config: GenerationConfig, topology: Topology, primary
     for (const parent of frontier) {
       const service = topology.serviceByName.get(parent.targetService as string) as ServiceNode;
       // Farther hops are less likely: callers buffer with retries and timeouts.
-      const prob = primary.type === 'CASCADING_FAILURE' ? spec.cascadingProb : spec.cascadingProb * Math.pow(0.6, parent.hop);
+      let prob = primary.type === 'CASCADING_FAILURE' ? spec.cascadingProb : spec.cascadingProb * Math.pow(0.6, parent.hop);
+      // Amplified delay and loss faults reach the direct callers (where they are loudest) at least that often.
+      if (amplification > 0 && parent.hop === 0) prob = Math.max(prob, amplification);
       for (const callerName of service.callers) {
         const draw = rng.next();
         if (reached.has(callerName) || draw >= prob) continue;
@@ -222,6 +292,9 @@ function cascade(rng: Rng, config: GenerationConfig, topology: Topology, primary
           oomMs: null,
           severity: lowerSeverity(parent.severity),
           strength: parent.strength * 0.8,
+          scale: config.knobs.effectScale * (1 + 2 * amplification),
+          onsetMs: config.knobs.onsetMinutes * MINUTE_MS,
+          rootCauses: primary.rootCauses,
           metric: childSpec.metric,
           effect: childSpec.effect,
           cascadingProb: prob,
@@ -266,7 +339,7 @@ export function planIncidents(rng: Rng, config: GenerationConfig, topology: Topo
   const all: MutableIncident[] = [];
   for (let d = 0; d < config.days; d++) {
     const dayRng = fork(rng, 'plan-day');
-    const count = poisson(dayRng, config.incidentRate);
+    const count = poisson(dayRng, config.incidentRate * config.knobs.concurrency);
     for (let k = 0; k < count; k++) {
       const primary = makePrimary(dayRng, config, topology, start + d * DAY_MS);
       keepQuietGap(primary, all, start, config);
@@ -288,7 +361,42 @@ export function planIncidents(rng: Rng, config: GenerationConfig, topology: Topo
     const last = Math.min(config.days - 1, Math.floor((inc.endMs - 1 - start) / DAY_MS));
     for (let d = first; d <= last; d++) (byDay[d] as Incident[]).push(inc);
   }
+  const decoys = planDecoys(config, topology);
+  const decoysByDay: Decoy[][] = Array.from({ length: config.days }, () => []);
+  for (const x of decoys) {
+    const first = Math.max(0, Math.floor((x.startMs - start) / DAY_MS));
+    const last = Math.min(config.days - 1, Math.floor((x.endMs - 1 - start) / DAY_MS));
+    for (let d = first; d <= last; d++) (decoysByDay[d] as Decoy[]).push(x);
+  }
   const families = new Map<string, Incident[]>();
   for (const inc of all) families.set(inc.primaryId, [...(families.get(inc.primaryId) ?? []), inc]);
-  return { incidents: all, byId: new Map(all.map((i) => [i.id, i])), families, byDay };
+  return { incidents: all, byId: new Map(all.map((i) => [i.id, i])), families, byDay, decoys, decoysByDay };
+}
+
+/**
+ * The decoys of a run, from their own stream (so turning them on moves no incident) forked per day
+ * (so adding days keeps the earlier days' decoys).
+ */
+function planDecoys(config: GenerationConfig, topology: Topology): Decoy[] {
+  if (config.knobs.decoysPerDay <= 0) return [];
+  const rng = createRng(`meltgen/${config.seed}/decoys`);
+  const start = parseDate(config.startDate);
+  const g = config.granularityMinutes;
+  const out: Decoy[] = [];
+  for (let d = 0; d < config.days; d++) {
+    const dayRng = fork(rng, 'decoy-day');
+    const count = poisson(dayRng, config.knobs.decoysPerDay);
+    for (let k = 0; k < count; k++) {
+      const kind = pick(dayRng, ['WORKLOAD_SHIFT', 'NOISY_NEIGHBOUR', 'TRANSIENT_DEPLOYMENT'] as const);
+      const service = pick(dayRng, topology.services);
+      const startMs = start + d * DAY_MS + int(dayRng, 0, 1440 / g - 1) * g * MINUTE_MS;
+      const [lo, hi] = kind === 'WORKLOAD_SHIFT' ? [60, 180] : kind === 'NOISY_NEIGHBOUR' ? [30, 120] : [15, 45];
+      const minutes = Math.max(g, Math.round(uniform(dayRng, lo, hi) / g) * g);
+      const level = kind === 'WORKLOAD_SHIFT' ? uniform(dayRng, 1.6, 2.5) : uniform(dayRng, 0.5, 1);
+      const hosts = kind === 'NOISY_NEIGHBOUR' ? [pick(dayRng, service.hosts)] : service.hosts;
+      const eventId = kind === 'TRANSIENT_DEPLOYMENT' ? uuid(dayRng) : null;
+      out.push({ kind, service: service.name, hostIndexes: hosts.map((h) => h.index), startMs, endMs: startMs + minutes * MINUTE_MS, level, eventId });
+    }
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
 }

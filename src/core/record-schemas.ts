@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import type { CatalogGenerationConfig, CatalogIncident, CatalogSummary, IncidentCatalog } from './catalog.ts';
-import { NAME_PATTERN, SIGNALS } from './config.ts';
+import { DIFFICULTIES, NAME_PATTERN, SERVICE_KINDS, SIGNALS, TOPOLOGIES } from './config.ts';
+import { KnobsSchema } from './difficulty.ts';
 import { INCIDENT_SPECS, INCIDENT_TYPES, METRIC_KEYS, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
 import type { EventRecord, EventType, LabelEntry, LabelRecord, LogRecord, MetricRecord, SpanRecord } from './records.ts';
 
@@ -433,6 +434,17 @@ export const IncidentSchema = Type.Object(
       },
       { additionalProperties: false, description: 'What caused it: for a cascaded incident, the primary’s location; the signature is the incident’s own.' },
     ),
+    root_cause_indicators: Type.Array(
+      Type.Object(
+        {
+          service: Service('A root-cause service: the primary’s (one of them when the fault struck several at once, or a service of the partitioned region).'),
+          metric: Type.Enum([...SIGNATURE_METRICS], { description: 'The metric that carries the fault’s signature there: the primary’s signature metric.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, description: 'What a root-cause model should name, at service and at indicator (service + metric) level; the same for every incident of a cascade.' },
+    ),
+    detected_at: Nullable(Time('When the first alert fired (it may lag the start).'), 'When the incident’s first alert fired; null when none fired inside the dataset.'),
     status: Type.Enum(['RESOLVED', 'ONGOING'], { description: 'ONGOING when it ends after the dataset does.' }),
     severity: Severity('P1 (worst) to P3; a cascaded incident is one step milder than its parent.'),
     is_primary: Type.Boolean({ description: 'True for a root cause; false for an incident caused by another (cascaded).' }),
@@ -477,11 +489,11 @@ export const CatalogGenerationConfigSchema = Type.Object(
     start_date: Type.String({ format: 'date-time', pattern: '^\\d{4}-\\d{2}-\\d{2}T00:00:00Z$', description: 'Midnight (UTC) of the first day.' }),
     days_generated: Type.Integer({ minimum: 1, maximum: 3660, description: 'Days in the dataset.' }),
     granularity_minutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes between samples.' }),
-    total_hosts: Type.Integer({ minimum: 1, description: 'services × hosts_per_service.' }),
+    total_hosts: Type.Integer({ minimum: 1, description: 'The sum of every service’s hosts.' }),
     services: Type.Array(Service(), { minItems: 1, description: 'The services, in config order.' }),
     regions: Type.Array(Region(), { minItems: 1, description: 'The regions hosts are placed in.' }),
     seed: Type.Integer({ minimum: 0, maximum: 4294967295, description: 'The seed of every random choice: the same config and seed give the same bytes.' }),
-    hosts_per_service: Type.Integer({ minimum: 1, maximum: 200 }),
+    hosts_per_service: Type.Integer({ minimum: 1, maximum: 200, description: 'The config’s hostsPerService (a preset’s services keep their own counts unless it was given; see hosts).' }),
     service_dependencies: Type.Record(Type.String(), Type.Array(Service()), { description: 'Each service’s callees (an empty list for a leaf).' }),
     incident_rate: Type.Number({ minimum: 0, maximum: 50, description: 'Mean primary incidents per day.' }),
     incident_mix: typeCounts(Type.Number({ minimum: 0, maximum: 1000 }), 'Weight of every primary incident type (0 for a type left out).'),
@@ -490,6 +502,10 @@ export const CatalogGenerationConfigSchema = Type.Object(
     quiet_gap_minutes: Type.Integer({ minimum: 0, maximum: 1440, description: 'Normal stretch kept before each primary incident on its hosts.' }),
     annotate_records: Type.Boolean({ description: 'Whether data rows carry incident_id / incident_type.' }),
     signals: Type.Array(Type.Enum([...SIGNALS]), { minItems: 1, uniqueItems: true, description: 'The signals written, in canonical order.' }),
+    topology: Type.Enum([...TOPOLOGIES], { description: 'The topology preset (the services may have been replaced by the config’s own).' }),
+    difficulty: Type.Enum([...DIFFICULTIES], { description: 'The difficulty preset.' }),
+    knobs: KnobsSchema,
+    service_kinds: Type.Record(Type.String(), Type.Enum([...SERVICE_KINDS]), { description: 'What each service is: app, database, cache or queue.' }),
     hosts: Type.Array(
       Type.Object({ host_id: HostId(), service: Service(), region: Region() }, { additionalProperties: false }),
       { minItems: 1, description: 'Every host, in topology order.' },
@@ -507,6 +523,20 @@ export const CatalogSchema = Type.Object(
     generation_config: schemaRef(CatalogGenerationConfigSchema),
     incidents: Type.Array(schemaRef(IncidentSchema), { description: 'Every incident, by start time.' }),
     summary: schemaRef(CatalogSummarySchema),
+    decoys: Type.Array(
+      Type.Object(
+        {
+          kind: Type.Enum(['WORKLOAD_SHIFT', 'NOISY_NEIGHBOUR', 'TRANSIENT_DEPLOYMENT'], { description: 'A traffic surge on a service, a noisy neighbour on a host, or a deployment with a transient effect.' }),
+          service: Service(),
+          hosts: Type.Array(HostId(), { minItems: 1, description: 'The hosts it moves.' }),
+          start_time: Time('When it starts.'),
+          end_time: Time('When it ends.'),
+          event_id: Nullable(Type.String({ format: 'uuid' }), 'The DEPLOYMENT event of a transient deployment; null otherwise.'),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Harmless anomalies (benchmark knob decoysPerDay) that are in no label: listed so the ground truth hides nothing. Empty at easy.' },
+    ),
   },
   { $id: 'Catalog', additionalProperties: false, description: '`metadata/incident_catalog.json`: the ground truth of a dataset.' },
 );

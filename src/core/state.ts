@@ -1,15 +1,9 @@
 import { INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
-import type { Incident } from './plan.ts';
+import type { Decoy, Incident } from './plan.ts';
 import type { Rng } from './rng.ts';
 import { normal } from './rng.ts';
 import { DAY_MS, MINUTE_MS } from './time.ts';
 import type { Host, ServiceNode, Topology } from './topology.ts';
-
-/**
- * Chance that a request of a service calls each of its callees. Shared by the trace sampler and by
- * the expected error rate of the metrics, which is what keeps the two signals in agreement.
- */
-export const CALL_PROBABILITY = 0.85;
 
 /**
  * The state of every host over one day, one row per interval, one column per host (index
@@ -88,7 +82,13 @@ export function hash01(seed: number, n: number): number {
 /** How far an incident has ramped in at `ms`: 0 outside, rising to 1, falling back before its end. */
 export function envelope(inc: Incident, ms: number, granularityMs: number): number {
   if (ms < inc.startMs || ms >= inc.endMs) return 0;
-  const ramp = Math.min(60 * MINUTE_MS, Math.max(granularityMs, 0.15 * (inc.endMs - inc.startMs)));
+  const dur = inc.endMs - inc.startMs;
+  const ramp = Math.min(60 * MINUTE_MS, Math.max(granularityMs, 0.15 * dur));
+  if (inc.onsetMs > 0) {
+    // Gradual onset (benchmark knob): a longer ramp-in, slow at first, so the start is hard to see.
+    const r = Math.min(1, (ms - inc.startMs) / Math.min(Math.max(ramp, inc.onsetMs), 0.8 * dur));
+    return Math.min(r * r, (inc.endMs - ms) / ramp);
+  }
   return Math.min(1, (ms - inc.startMs) / ramp, (inc.endMs - ms) / ramp);
 }
 
@@ -146,7 +146,9 @@ function addErr(a: Acc, type: IncidentType, pct: number): void {
 function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number, intervalStart: number): void {
   const env = envelope(inc, mid, g);
   if (env <= 0) return;
-  const x = env * inc.strength;
+  // The knobs' factor: exactly 1 at `easy`, where these products are the values they always were.
+  const k = inc.scale;
+  const x = env * inc.strength * k;
   const dur = inc.endMs - inc.startMs;
   switch (inc.type) {
     case 'MEMORY_LEAK': {
@@ -155,10 +157,10 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
         // Heap grows until the OOM killer steps in, fastest at first (caches and buffers that are
         // never freed), then slower as the GC works harder; GC pressure costs CPU and latency late on.
         const p = Math.min(1, (mid - inc.startMs) / (oom - inc.startMs));
-        a.mem += (97 - a.mem) * Math.pow(p, 0.6);
-        a.cpu += 15 * p * p;
-        a.slowdown *= 1 + 1.5 * p * p * p;
-        addErr(a, inc.type, 4 * Math.pow(p, 6));
+        a.mem += (97 - a.mem) * Math.pow(p, 0.6) * k;
+        a.cpu += 15 * p * p * k;
+        a.slowdown *= 1 + 1.5 * p * p * p * k;
+        addErr(a, inc.type, 4 * Math.pow(p, 6) * k);
       } else if (oom >= intervalStart && oom < intervalStart + g) {
         // The interval of the kill: the process restarts, in-flight requests fail.
         a.mem = host.baseline.mem * 0.7;
@@ -173,7 +175,7 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       return;
     }
     case 'CPU_SATURATION':
-      a.cpu += (97.5 - a.cpu) * env;
+      a.cpu += (97.5 - a.cpu) * env * k;
       a.slowdown *= 1 + 3 * x;
       addErr(a, inc.type, 4 * x);
       return;
@@ -186,7 +188,7 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       return;
     }
     case 'DB_CONTENTION':
-      a.db += (98 - a.db) * env;
+      a.db += (98 - a.db) * env * k;
       a.cpu += 10 * x;
       a.slowdown *= 1 + 5 * x;
       addErr(a, inc.type, 8 * x);
@@ -203,7 +205,7 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       // Primary: a slow service, worse over time. Cascaded: callers held up by a slow or failing
       // callee, as far as the callee's trouble had gone one hop earlier.
       const p = progress(inc, mid, g);
-      const y = p * inc.strength;
+      const y = p * inc.strength * k;
       a.latency += 30 * y;
       a.slowdown *= 1 + (inc.isPrimary ? 6 : 4) * y;
       addErr(a, inc.type, (inc.isPrimary ? 2 : 3) * y);
@@ -216,7 +218,7 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       return;
     }
     case 'RESOURCE_EXHAUSTION': {
-      const p = Math.min(1, (mid - inc.startMs) / (0.5 * dur)) * env;
+      const p = Math.min(1, (mid - inc.startMs) / (0.5 * dur)) * env * k;
       a.res += (100 - a.res) * p;
       if (a.res > 95) {
         a.slowdown *= 1 + 2 * x;
@@ -225,12 +227,39 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
       return;
     }
     case 'CASCADING_FAILURE': {
-      const y = progress(inc, mid, g) * inc.strength;
+      const y = progress(inc, mid, g) * inc.strength * k;
       a.cpu += (inc.isPrimary ? 20 : 10) * y;
       a.slowdown *= 1 + 3 * y;
       addErr(a, inc.type, (inc.isPrimary ? 35 : 25) * y);
       return;
     }
+  }
+}
+
+/**
+ * A decoy's mark on a host: real load or a real neighbour's noise, so the metrics move while no
+ * request fails (the error rate, and so the spans' failures, stay as they were).
+ */
+function applyDecoy(a: Acc, d: Decoy, b: Host['baseline'], traffic: number): void {
+  switch (d.kind) {
+    case 'WORKLOAD_SHIFT':
+      // More traffic: more requests, the CPU and pools that serve them, and a little queueing.
+      a.requests *= d.level;
+      a.cpu += b.cpu * 0.8 * traffic * (d.level - 1);
+      a.db += b.dbPool * 0.8 * traffic * (d.level - 1);
+      a.res += b.resourcePool * 0.4 * traffic * (d.level - 1);
+      a.latency *= 1 + 0.25 * (d.level - 1);
+      return;
+    case 'NOISY_NEIGHBOUR':
+      a.cpu += 35 * d.level;
+      a.latency *= 1 + 0.8 * d.level;
+      return;
+    case 'TRANSIENT_DEPLOYMENT':
+      // Pods restarting and warming up: CPU, memory and latency up for a while.
+      a.cpu += 25 * d.level;
+      a.mem += 10 * d.level;
+      a.latency *= 1 + 0.6 * d.level;
+      return;
   }
 }
 
@@ -287,6 +316,7 @@ export function computeInterval(
   intervalStart: number,
   out: DayState,
   row: number,
+  decoys: readonly Decoy[] = [],
 ): void {
   const g = granularityMinutes * MINUTE_MS;
   const mid = intervalStart + g / 2;
@@ -318,6 +348,7 @@ export function computeInterval(
         applyIncident(a, inc, host, mid, g, intervalStart);
         if (inc.startMs < intervalStart + g && inc.endMs > intervalStart) (labels ??= []).push({ incident: inc, role: inc.isPrimary ? 'root_cause' : 'symptom' });
       }
+      for (const d of decoys) if (mid >= d.startMs && mid < d.endMs && d.hostIndexes.includes(host.index)) applyDecoy(a, d, b, traffic);
       out.labels[i] = labels;
       out.errorNoise[i] = errorNoise;
       out.loadFactor[i] = loadFactor;
@@ -353,7 +384,7 @@ export function computeInterval(
     let ok = 1;
     let passedUp: Set<Incident> | null = null;
     for (const c of service.calls) {
-      const passed = CALL_PROBABILITY * (share.get(c) as number);
+      const passed = service.callProbability * (share.get(c) as number);
       ok *= 1 - passed;
       const from = sources.get(c);
       if (from && passed >= SYMPTOM_MIN_SHARE) for (const inc of from) (passedUp ??= new Set()).add(inc);

@@ -1,5 +1,6 @@
-import type { GenerationConfig } from './config.ts';
+import type { GenerationConfig, ServiceKind } from './config.ts';
 import { hex, int, pick, uniform, type Rng } from './rng.ts';
+import { hash01 } from './state.ts';
 
 /** A host's normal behaviour; incidents act on top of it. */
 export interface Baseline {
@@ -25,8 +26,11 @@ export interface Host {
 
 export interface ServiceNode {
   readonly name: string;
+  readonly kind: ServiceKind;
   readonly index: number;
   readonly calls: readonly string[];
+  /** Chance that one of its requests calls each callee (see `callProbability`). */
+  readonly callProbability: number;
   /** Services that call this one: where its failures propagate to. */
   readonly callers: readonly string[];
   readonly hosts: readonly Host[];
@@ -47,6 +51,18 @@ export interface Topology {
   /** Services ordered callees first, so a caller is always computed after what it calls. */
   readonly calleesFirst: readonly ServiceNode[];
   readonly regions: readonly string[];
+  /** Services that ship no logs (benchmark knob `missingLogsShare`). */
+  readonly loglessServices: ReadonlySet<string>;
+}
+
+/**
+ * Chance that a request of a service calls each of its callees: 0.85 for up to four callees; a
+ * service with more (a gateway routing to many backends) calls about 3.4 of them a request, as a
+ * request takes one route. Shared by the trace sampler and the metrics' expected error rate, which
+ * is what keeps the two signals in agreement.
+ */
+export function callProbability(callees: number): number {
+  return callees <= 4 ? 0.85 : 3.4 / callees;
 }
 
 /** Builds hosts (ids, regions, baselines) and the call graph from the config. */
@@ -58,7 +74,7 @@ export function buildTopology(rng: Rng, config: GenerationConfig): Topology {
   const usedIds = new Set<string>();
   const services: ServiceNode[] = config.services.map((s, index) => {
     const own: Host[] = [];
-    for (let i = 0; i < config.hostsPerService; i++) {
+    for (let i = 0; i < s.hosts; i++) {
       let id: string;
       do id = `${s.name}-${hex(rng, 8).slice(0, 6)}`;
       while (usedIds.has(id));
@@ -83,8 +99,10 @@ export function buildTopology(rng: Rng, config: GenerationConfig): Topology {
     }
     return {
       name: s.name,
+      kind: s.kind,
       index,
       calls: s.calls,
+      callProbability: callProbability(s.calls.length),
       callers: callers.get(s.name) ?? [],
       hosts: own,
       selfTimeMs: uniform(rng, 4, 30),
@@ -103,7 +121,12 @@ export function buildTopology(rng: Rng, config: GenerationConfig): Topology {
   };
   services.forEach(visit);
 
+  // The services without logs: a share of them, ranked by a hash of the seed (no draw from the
+  // topology's stream, so the hosts stay as they are).
+  const logless = Math.round(config.knobs.missingLogsShare * services.length);
+  const ranked = [...services].sort((a, b) => hash01(config.seed, a.index) - hash01(config.seed, b.index) || a.index - b.index);
   return {
+    loglessServices: new Set(ranked.slice(0, logless).map((s) => s.name)),
     services,
     serviceByName,
     hosts,

@@ -285,7 +285,7 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
         spanAt[2 * d.slot] = from;
         spanAt[2 * d.slot + 1] = w.pos;
       }
-      if (wantLogs) {
+      if (wantLogs && !sim.topology.loglessServices.has(d.service)) {
         const w = logScratch;
         const from = w.pos;
         w.reserve(ROOM + 3 * n.longest);

@@ -2,7 +2,7 @@ import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fasti
 import type { FastifyInstance } from 'fastify';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
-import { ConfigError, GenerationConfigSchema, normalizeConfig, type GenerationConfig } from '../core/config.ts';
+import { ConfigError, GenerationConfigSchema, normalizeConfig, totalHosts, type GenerationConfig } from '../core/config.ts';
 import { estimateDatasetBytes } from '../core/estimate.ts';
 import { AppError } from '../plugins/errors.ts';
 import { ownedJob } from './job-access.ts';
@@ -22,9 +22,9 @@ export function jobKey(owner: string, config: GenerationConfig): string {
 /** Refuses, before any work, a job the server cannot or will not do; the figures say why. */
 async function checkLimits(app: FastifyInstance, owner: string, config: GenerationConfig): Promise<number> {
   const { limits } = app;
-  const hosts = config.services.length * config.hostsPerService;
+  const hosts = totalHosts(config);
   if (hosts > limits.maxHosts) {
-    throw new AppError(422, 'TOO_MANY_HOSTS', `The config simulates ${hosts} hosts (services × hostsPerService); this server allows ${limits.maxHosts}.`, { hosts, limit: limits.maxHosts });
+    throw new AppError(422, 'TOO_MANY_HOSTS', `The config simulates ${hosts} hosts (the sum of every service's hosts); this server allows ${limits.maxHosts}.`, { hosts, limit: limits.maxHosts });
   }
   const estimateBytes = estimateDatasetBytes(config);
   if (estimateBytes > limits.maxJobBytes) {

@@ -28,6 +28,10 @@ export const KnobsSchema = Type.Object(
       description:
         'Harmless anomalies a day, in no label: workload shifts (a service\'s traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host\'s CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none.',
     }),
+    alertStorms: Type.Boolean({
+      description:
+        'Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before.',
+    }),
     concurrency: Type.Number({ minimum: 1, maximum: 10, description: 'Overlapping incidents: the incident rate is multiplied by this. 1 = as before.' }),
     multiRootShare: Type.Number({
       minimum: 0,
@@ -50,9 +54,9 @@ export const KnobsInputSchema = Type.Partial(KnobsSchema, {
 
 /** The knob values of each difficulty. `easy` is neutral: the generator as it was. */
 export const DIFFICULTY_PRESETS: Readonly<Record<Difficulty, Knobs>> = {
-  easy: { onsetMinutes: 0, effectScale: 1, symptomAmplification: 0, decoysPerDay: 0, concurrency: 1, multiRootShare: 0, traceSampling: 1, missingLogsShare: 0 },
-  realistic: { onsetMinutes: 30, effectScale: 0.6, symptomAmplification: 0.5, decoysPerDay: 3, concurrency: 1.5, multiRootShare: 0.1, traceSampling: 0.5, missingLogsShare: 0.1 },
-  hard: { onsetMinutes: 90, effectScale: 0.5, symptomAmplification: 0.85, decoysPerDay: 8, concurrency: 2.5, multiRootShare: 0.25, traceSampling: 0.25, missingLogsShare: 0.25 },
+  easy: { onsetMinutes: 0, effectScale: 1, symptomAmplification: 0, decoysPerDay: 0, alertStorms: false, concurrency: 1, multiRootShare: 0, traceSampling: 1, missingLogsShare: 0 },
+  realistic: { onsetMinutes: 30, effectScale: 0.6, symptomAmplification: 0.5, decoysPerDay: 3, alertStorms: true, concurrency: 1.5, multiRootShare: 0.1, traceSampling: 0.5, missingLogsShare: 0.1 },
+  hard: { onsetMinutes: 90, effectScale: 0.5, symptomAmplification: 0.85, decoysPerDay: 8, alertStorms: true, concurrency: 2.5, multiRootShare: 0.25, traceSampling: 0.25, missingLogsShare: 0.25 },
 };
 
 /** Whether a knob set changes nothing (the data of the generator before the knobs). */

@@ -489,8 +489,59 @@ export function dayEvents(rng: Rng, sim: Simulation, dayIndex: number, state: Da
     const e = deploymentEvent(createRng(`meltgen/${sim.config.seed}/decoy/${d.eventId}`), d.startMs, d.service, host?.region ?? 'unknown', d.eventId, true);
     all.push({ ms: d.startMs, build: () => e });
   }
+  if (sim.config.knobs.alertStorms) all.push(...stormAlerts(sim, dayIndex, state, dayStart));
   const kept = all.filter((e) => e.ms >= dayStart && e.ms < dayEnd && e.ms < sim.endMs);
   kept.sort((a, b) => a.ms - b.ms);
   return kept.map((e) => e.build());
 }
 
+
+/** The error-rate alert rule that symptom hosts trip in an alert storm. */
+const STORM_METRIC: MetricKey = 'app.error_rate';
+
+/**
+ * Alert storms (benchmark knob `alertStorms`): every host that only suffers a symptom (its labels
+ * are all `symptom`) fires the error-rate alert each time its recorded error rate goes above the
+ * rule's threshold, so the pager fills with alerts from the services that are not the cause. Read
+ * from the day's state, edge-triggered within the day (a host above the threshold at midnight
+ * alerts again), with ids from the day's own stream.
+ */
+function stormAlerts(sim: Simulation, dayIndex: number, state: DayState, dayStart: number): Scheduled[] {
+  const rng = createRng(`meltgen/${sim.config.seed}/storm/${dayIndex}`);
+  const threshold = ALERT_RULES[STORM_METRIC].threshold(0);
+  const g = sim.config.granularityMinutes * MINUTE_MS;
+  const out: Scheduled[] = [];
+  for (let row = 0; row < state.intervals; row++) {
+    for (const h of sim.topology.hosts) {
+      const i = row * state.hostCount + h.index;
+      const labels = state.labels[i];
+      if (!labels || labels.some((l) => l.role === 'root_cause')) continue;
+      const value = recordedMetric(state, i, STORM_METRIC);
+      const before = row > 0 ? recordedMetric(state, i - state.hostCount, STORM_METRIC) : 0;
+      if (!(value > threshold) || before > threshold) continue;
+      const ms = dayStart + row * g;
+      const eventId = uuid(rng);
+      const acknowledged = chance(rng, 0.4);
+      const inc = (labels[0] as (typeof labels)[number]).incident;
+      out.push({
+        ms,
+        build: () => ({
+          timestamp: isoSeconds(ms),
+          type: 'ALERT_TRIGGER',
+          event_id: eventId,
+          severity: 'HIGH',
+          source: h.id,
+          service: h.service,
+          region: h.region,
+          ...labelFields(sim, inc),
+          metric: STORM_METRIC,
+          threshold_value: threshold,
+          current_value: value,
+          message: `Threshold breach: ${STORM_METRIC} at ${value} exceeded ${threshold} on ${h.id}`,
+          metadata: { alert_rule: `${STORM_METRIC}_threshold`, notification_sent: true, oncall_acknowledged: acknowledged },
+        }),
+      });
+    }
+  }
+  return out;
+}

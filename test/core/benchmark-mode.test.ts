@@ -109,7 +109,8 @@ test('observability gaps: traces sampled, some services without logs', async (t)
 });
 
 test('detected_at is the first alert of the incident, never before its start', async (t) => {
-  const { dir, catalog } = await generate(t, { days: 3, seed: 21, incidentRate: 2, annotateRecords: true, difficulty: 'realistic' });
+  // The incident's own alert (its signature metric on its target host); storm alerts are symptoms'.
+  const { dir, catalog } = await generate(t, { days: 3, seed: 21, incidentRate: 2, annotateRecords: true, difficulty: 'realistic', knobs: { alertStorms: false } });
   const alerts = new Map<string, string>();
   for (const date of ['2024-06-01', '2024-06-02', '2024-06-03']) {
     for (const e of await readDay(dir, 'events', date)) if (e.type === 'ALERT_TRIGGER' && !alerts.has(e.incident_id as string)) alerts.set(e.incident_id as string, e.timestamp as string);
@@ -119,6 +120,29 @@ test('detected_at is the first alert of the incident, never before its start', a
     assert.equal(inc.detected_at, alerts.get(inc.id) ?? null, inc.id);
     if (inc.detected_at) assert.ok(inc.detected_at >= inc.start_time);
   }
+});
+
+test('alert storms: the extra alerts come from symptom-only host-intervals above the rule', async (t) => {
+  const base: GenerationConfigInput = { days: 2, seed: 8, incidentRate: 3, topology: 'sock-shop' };
+  const calm = await generate(t, base);
+  const storm = await generate(t, { ...base, knobs: { alertStorms: true } });
+  let extra = 0;
+  for (const date of ['2024-06-01', '2024-06-02']) {
+    const ids = new Set((await readDay(calm.dir, 'events', date)).map((e) => e.event_id));
+    const labels = JSON.parse(await readFile(join(storm.dir, 'metadata/labels/2024-06', `labels_${date}.json`), 'utf8')) as { timestamp: string; host_id: string; incidents: { role: string }[] }[];
+    const metrics = await readDay<{ timestamp: string; host_id: string; metrics: Record<string, number> }>(storm.dir, 'metrics', date);
+    for (const e of await readDay(storm.dir, 'events', date)) {
+      if (ids.has(e.event_id)) continue;
+      extra++;
+      assert.equal(e.type, 'ALERT_TRIGGER');
+      const label = labels.find((l) => l.timestamp === e.timestamp && l.host_id === e.source);
+      assert.ok(label && label.incidents.every((i) => i.role === 'symptom'), `${String(e.source)} at ${String(e.timestamp)} is a symptom`);
+      const m = metrics.find((r) => r.timestamp === e.timestamp && r.host_id === e.source);
+      assert.equal(m?.metrics['app.error_rate'], e.current_value);
+      assert.ok((e.current_value as number) > (e.threshold_value as number));
+    }
+  }
+  assert.ok(extra > 0, 'the storm adds alerts');
 });
 
 /** Every string of every data row (labels and catalog excluded), with where it was found. */

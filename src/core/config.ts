@@ -338,7 +338,8 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
     issues.push({ field: '/granularityMinutes', message: 'must divide a day (1440 minutes) evenly, e.g. 1, 5, 10, 15, 30, 60' });
   }
 
-  const topology = c.topology ?? DEFAULTS.topology;
+  // A bad preset name is already an issue; the default's services keep the other checks going.
+  const topology = bad('/topology') ? DEFAULTS.topology : (c.topology ?? DEFAULTS.topology);
   // A preset's services keep their own host counts unless hostsPerService is given; a config's own
   // services take hostsPerService (default 5) unless they set `hosts`.
   const services: ServiceConfig[] = bad('/services')
@@ -374,7 +375,7 @@ export function normalizeConfig(input: unknown, fallbackSeed: number): Generatio
   if (!bad('/formats') && !bad('/signals') && formatSet.has('openmetrics') && !signalSet.has('metrics')) {
     issues.push({ field: `/formats/${(c.formats ?? []).indexOf('openmetrics')}`, message: 'openmetrics carries metrics only, and signals leaves metrics out' });
   }
-  const difficulty = c.difficulty ?? DEFAULTS.difficulty;
+  const difficulty = bad('/difficulty') ? DEFAULTS.difficulty : (c.difficulty ?? DEFAULTS.difficulty);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     startDate,

@@ -257,3 +257,18 @@ test('--quiet prints nothing on success, and errors still reach stderr', async (
     assert.notEqual(bad.stderr, '', args.join(' '));
   }
 });
+
+test('--topology and --difficulty pick the presets; a bad one exits 2 and names the field', async (t) => {
+  const out = join(await tempDir(t), 'tt');
+  const r = await quick(['--out', out, '--days', '1', '--seed', '3', '--topology', 'train-ticket', '--difficulty', 'hard', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const catalog = await readCatalog(out);
+  assert.equal(catalog.generation_config.topology, 'train-ticket');
+  assert.equal(catalog.generation_config.difficulty, 'hard');
+  assert.equal(catalog.generation_config.services.length, 69);
+  assert.equal(catalog.generation_config.knobs.decoysPerDay, 8);
+  const bad = await quick(['--out', join(out, 'x'), '--difficulty', 'extreme', '--topology', 'nowhere']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /\/difficulty: must be one of: easy, realistic, hard/);
+  assert.match(bad.stderr, /\/topology: must be one of: default, online-boutique, sock-shop, train-ticket/);
+});

@@ -99,9 +99,11 @@ test('unknown callees, self-calls, duplicate names and unknown service fields ar
   assert.match(byField.get('/services/0/calls/0') as string, /unknown service "ghost"/);
   assert.match(byField.get('/services/0/calls/1') as string, /cannot call itself/);
   assert.match(byField.get('/services/1/name') as string, /duplicates/);
-  const extra = issuesOf({ services: [{ name: 'a', kind: 'db' }] });
-  assert.deepEqual(extra.map((i) => i.field), ['/services/0/kind']);
-  assert.match(extra[0]?.message as string, /allowed: name, calls/);
+  const extra = issuesOf({ services: [{ name: 'a', replicas: 3 }] });
+  assert.deepEqual(extra.map((i) => i.field), ['/services/0/replicas']);
+  assert.match(extra[0]?.message as string, /allowed: name, calls, kind, hosts/);
+  const kind = issuesOf({ services: [{ name: 'a', kind: 'db' }] });
+  assert.deepEqual(kind.map((i) => [i.field, i.message]), [['/services/0/kind', 'must be one of: app, database, cache, queue']]);
 });
 
 test('an incident mix without any weight is rejected while incidents are wanted', () => {

@@ -5,7 +5,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Type, type TSchema } from 'typebox';
-import type { GenerationConfigInput } from '../../src/core/config.ts';
+import { buildCatalog } from '../../src/core/catalog.ts';
+import { normalizeConfig, type GenerationConfigInput } from '../../src/core/config.ts';
+import { createSimulation } from '../../src/core/simulation.ts';
 import { INCIDENT_TYPES } from '../../src/core/incident-types.ts';
 import * as recordSchemas from '../../src/core/record-schemas.ts';
 import { EVENT_SCHEMAS, EventRecordSchema, MetricRecordSchema, RECORD_SCHEMAS, schemaId, schemaRef } from '../../src/core/record-schemas.ts';
@@ -143,6 +145,14 @@ test('generated datasets, with and without annotateRecords: every record validat
         }
       }
     });
+  }
+
+  // The benchmark presets' catalogs: every topology and difficulty, the service kinds, decoys.
+  for (const [topology, difficulty] of [['online-boutique', 'realistic'], ['sock-shop', 'hard'], ['train-ticket', 'hard']] as const) {
+    const catalog = buildCatalog(createSimulation(normalizeConfig({ topology, difficulty, days: 2, seed: 2, incidentRate: 1 }, 0))) as unknown as Row;
+    const { failures } = validateAll(get, new Map([['Catalog', [catalog]]]));
+    assert.deepEqual(failures, [], `${topology} ${difficulty}`);
+    usage.observe('Catalog', catalog);
   }
 
   // Every place of every schema is needed: written, sometimes absent if optional, sometimes null if

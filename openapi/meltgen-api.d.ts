@@ -403,14 +403,26 @@ export interface components {
             granularityMinutes?: number;
             /** @description Default us-east-1, eu-west-1, on-prem-dc1. */
             regions?: string[];
-            /** @description Services and their call graph. Default: the original five. */
+            /**
+             * @description Topology preset: the original five services (default), or the service names, call graph, host counts and data stores of Online Boutique (11 services), Sock Shop (15) or Train Ticket (69). `services` replaces the preset's services.
+             * @enum {unknown}
+             */
+            topology?: "default" | "online-boutique" | "sock-shop" | "train-ticket";
+            /** @description Services and their call graph. Default: the topology preset's. */
             services?: {
                 /** @description Service name: lower-case letters, digits and dashes. */
                 name: string;
                 /** @description Names of the services this one calls (its callees). The graph must be acyclic. */
                 calls?: string[];
+                /**
+                 * @description What the service is: app (default), database, cache or queue. Database contention lands on databases and caches (on leaf services when there are none).
+                 * @enum {unknown}
+                 */
+                kind?: "app" | "database" | "cache" | "queue";
+                /** @description This service's host count; default hostsPerService (or the preset's). */
+                hosts?: number;
             }[];
-            /** @description Default 5. */
+            /** @description Hosts of every service that does not set its own. Default 5 (a preset's own counts when a preset is used). */
             hostsPerService?: number;
             /** @description Seed of every random choice. Default: drawn at random and recorded in the catalog. */
             seed?: number;
@@ -445,6 +457,32 @@ export interface components {
              * @enum {unknown}
              */
             compression?: "none" | "gzip";
+            /**
+             * @description Benchmark difficulty: a preset of the knobs (easy = the generator as it always was; realistic; hard). Default easy.
+             * @enum {unknown}
+             */
+            difficulty?: "easy" | "realistic" | "hard";
+            /** @description Benchmark knobs set one by one, on top of the difficulty preset; see NormalizedConfig.knobs for each. */
+            knobs?: {
+                /** @description Gradual onset: every incident ramps in over at least this many minutes, slowly at first (quadratic), so its first intervals barely show and the first alert lags the start. 0 = as before. */
+                onsetMinutes?: number;
+                /** @description Effect size: every incident hits with this share of its usual strength (weak faults). 1 = as before. */
+                effectScale?: number;
+                /** @description Delay and loss faults loudest on the callers: a primary NETWORK_PACKET_LOSS or DEPENDENCY_DEGRADATION shows half this share less on its own service (×(1 − a/2)), and its callers' symptoms this much more (×(1 + 2·a)). 0 = as before. */
+                symptomAmplification?: number;
+                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none. */
+                decoysPerDay?: number;
+                /** @description Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before. */
+                alertStorms?: boolean;
+                /** @description Overlapping incidents: the incident rate is multiplied by this. 1 = as before. */
+                concurrency?: number;
+                /** @description Several root causes at once: the share of primaries that strike a second service of the same kind at the same moment (the catalog names both). 0 = none. */
+                multiRootShare?: number;
+                /** @description Observability gap: the share of request traces kept (head sampling, whole traces). 1 = all. */
+                traceSampling?: number;
+                /** @description Observability gap: the share of services (drawn from the seed) that ship no logs. 0 = none. */
+                missingLogsShare?: number;
+            };
         };
         FieldError: {
             /** @description A JSON pointer that starts with the request part: `/body/days`, `/query/limit`, `/params/signal`. */
@@ -487,10 +525,15 @@ export interface components {
             /** @description Minutes between samples. */
             granularityMinutes: number;
             regions: string[];
+            /** @enum {unknown} */
+            topology: "default" | "online-boutique" | "sock-shop" | "train-ticket";
             services: {
                 name: string;
                 /** @description Callees; empty for a leaf. */
                 calls: string[];
+                /** @enum {unknown} */
+                kind: "app" | "database" | "cache" | "queue";
+                hosts: number;
             }[];
             hostsPerService: number;
             /** @description The seed used (drawn by the server when the request named none). */
@@ -518,6 +561,29 @@ export interface components {
             formats: ("json" | "ndjson" | "parquet" | "otlp" | "openmetrics")[];
             /** @enum {unknown} */
             compression: "none" | "gzip";
+            /** @enum {unknown} */
+            difficulty: "easy" | "realistic" | "hard";
+            /** @description The benchmark knobs, every one filled in: the difficulty preset with any knob set alone on top. */
+            knobs: {
+                /** @description Gradual onset: every incident ramps in over at least this many minutes, slowly at first (quadratic), so its first intervals barely show and the first alert lags the start. 0 = as before. */
+                onsetMinutes: number;
+                /** @description Effect size: every incident hits with this share of its usual strength (weak faults). 1 = as before. */
+                effectScale: number;
+                /** @description Delay and loss faults loudest on the callers: a primary NETWORK_PACKET_LOSS or DEPENDENCY_DEGRADATION shows half this share less on its own service (×(1 − a/2)), and its callers' symptoms this much more (×(1 + 2·a)). 0 = as before. */
+                symptomAmplification: number;
+                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none. */
+                decoysPerDay: number;
+                /** @description Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before. */
+                alertStorms: boolean;
+                /** @description Overlapping incidents: the incident rate is multiplied by this. 1 = as before. */
+                concurrency: number;
+                /** @description Several root causes at once: the share of primaries that strike a second service of the same kind at the same moment (the catalog names both). 0 = none. */
+                multiRootShare: number;
+                /** @description Observability gap: the share of request traces kept (head sampling, whole traces). 1 = all. */
+                traceSampling: number;
+                /** @description Observability gap: the share of services (drawn from the seed) that ship no logs. 0 = none. */
+                missingLogsShare: number;
+            };
         };
         /** @description A generation job. `config` is normalized: every default filled in, with the seed actually used. */
         Job: {
@@ -1368,6 +1434,18 @@ export interface components {
                 /** @description Chance, per caller, that it spreads on (3 decimals). */
                 cascading_prob: number;
             };
+            /** @description What a root-cause model should name, at service and at indicator (service + metric) level; the same for every incident of a cascade. */
+            root_cause_indicators: {
+                /** @description A root-cause service: the primary’s (one of them when the fault struck several at once, or a service of the partitioned region). */
+                service: string;
+                /**
+                 * @description The metric that carries the fault’s signature there: the primary’s signature metric.
+                 * @enum {unknown}
+                 */
+                metric: "system.cpu.util" | "system.mem.util" | "net.latency.ms" | "app.error_rate" | "net.packet_loss.pct" | "db.connection_pool.util" | "resource.pool.util";
+            }[];
+            /** @description When the incident’s first alert fired; null when none fired inside the dataset. */
+            detected_at: string | (never | null);
             /**
              * @description ONGOING when it ends after the dataset does.
              * @enum {unknown}
@@ -1519,7 +1597,7 @@ export interface components {
             days_generated: number;
             /** @description Minutes between samples. */
             granularity_minutes: number;
-            /** @description services × hosts_per_service. */
+            /** @description The sum of every service’s hosts. */
             total_hosts: number;
             /** @description The services, in config order. */
             services: string[];
@@ -1527,6 +1605,7 @@ export interface components {
             regions: string[];
             /** @description The seed of every random choice: the same config and seed give the same bytes. */
             seed: number;
+            /** @description The config’s hostsPerService (a preset’s services keep their own counts unless it was given; see hosts). */
             hosts_per_service: number;
             /** @description Each service’s callees (an empty list for a leaf). */
             service_dependencies: {
@@ -1556,6 +1635,41 @@ export interface components {
             annotate_records: boolean;
             /** @description The signals written, in canonical order. */
             signals: ("metrics" | "events" | "logs" | "traces")[];
+            /**
+             * @description The topology preset (the services may have been replaced by the config’s own).
+             * @enum {unknown}
+             */
+            topology: "default" | "online-boutique" | "sock-shop" | "train-ticket";
+            /**
+             * @description The difficulty preset.
+             * @enum {unknown}
+             */
+            difficulty: "easy" | "realistic" | "hard";
+            /** @description The benchmark knobs, every one filled in: the difficulty preset with any knob set alone on top. */
+            knobs: {
+                /** @description Gradual onset: every incident ramps in over at least this many minutes, slowly at first (quadratic), so its first intervals barely show and the first alert lags the start. 0 = as before. */
+                onsetMinutes: number;
+                /** @description Effect size: every incident hits with this share of its usual strength (weak faults). 1 = as before. */
+                effectScale: number;
+                /** @description Delay and loss faults loudest on the callers: a primary NETWORK_PACKET_LOSS or DEPENDENCY_DEGRADATION shows half this share less on its own service (×(1 − a/2)), and its callers' symptoms this much more (×(1 + 2·a)). 0 = as before. */
+                symptomAmplification: number;
+                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none. */
+                decoysPerDay: number;
+                /** @description Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before. */
+                alertStorms: boolean;
+                /** @description Overlapping incidents: the incident rate is multiplied by this. 1 = as before. */
+                concurrency: number;
+                /** @description Several root causes at once: the share of primaries that strike a second service of the same kind at the same moment (the catalog names both). 0 = none. */
+                multiRootShare: number;
+                /** @description Observability gap: the share of request traces kept (head sampling, whole traces). 1 = all. */
+                traceSampling: number;
+                /** @description Observability gap: the share of services (drawn from the seed) that ship no logs. 0 = none. */
+                missingLogsShare: number;
+            };
+            /** @description What each service is: app, database, cache or queue. */
+            service_kinds: {
+                [key: string]: "app" | "database" | "cache" | "queue";
+            };
             /** @description Every host, in topology order. */
             hosts: {
                 /** @description Host id: `<service>-<6 hex digits>`. */
@@ -1572,6 +1686,33 @@ export interface components {
             /** @description Every incident, by start time. */
             incidents: components["schemas"]["Incident"][];
             summary: components["schemas"]["CatalogSummary"];
+            /** @description Harmless anomalies (benchmark knob decoysPerDay) that are in no label: listed so the ground truth hides nothing. Empty at easy. */
+            decoys: {
+                /**
+                 * @description A traffic surge on a service, a noisy neighbour on a host, or a deployment with a transient effect.
+                 * @enum {unknown}
+                 */
+                kind: "WORKLOAD_SHIFT" | "NOISY_NEIGHBOUR" | "TRANSIENT_DEPLOYMENT";
+                /** @description Service name. */
+                service: string;
+                /** @description The hosts it moves. */
+                hosts: string[];
+                /**
+                 * Format: date-time
+                 * @description When it starts.
+                 */
+                start_time: string;
+                /**
+                 * Format: date-time
+                 * @description When it ends.
+                 */
+                end_time: string;
+                /**
+                 * Format: uuid
+                 * @description The DEPLOYMENT event of a transient deployment; null otherwise.
+                 */
+                event_id: string | null;
+            }[];
         };
         /** @description One UTC day of metrics, in time order: `melt_data/metrics/YYYY-MM/metrics_YYYY-MM-DD.json`. */
         MetricsDay: components["schemas"]["MetricRecord"][];

@@ -3,7 +3,9 @@ import type { ServiceEnv } from './env.ts';
 /** What the service allows, checked before any work is done. */
 export interface Limits {
   readonly bodyLimitBytes: number;
-  /** Most hosts (services × hostsPerService) of one job. */
+  /** Largest prediction document to evaluate. */
+  readonly predictionsLimitBytes: number;
+  /** Most hosts (the sum of every service's hosts) of one job. */
   readonly maxHosts: number;
   /** Largest estimated dataset of one job. */
   readonly maxJobBytes: number;
@@ -24,6 +26,7 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   bodyLimitBytes: 1024 * 1024,
+  predictionsLimitBytes: 64 * 1024 * 1024,
   maxHosts: 1000,
   maxJobBytes: 20e9,
   quotaConcurrentJobs: 4,
@@ -39,6 +42,7 @@ export function limitsFromEnv(env: ServiceEnv): Limits {
   const retentionMs = env.MELT_RETENTION_HOURS * 3_600_000;
   return {
     bodyLimitBytes: env.MELT_BODY_LIMIT_BYTES,
+    predictionsLimitBytes: env.MELT_PREDICTIONS_LIMIT_BYTES,
     maxHosts: env.MELT_MAX_HOSTS,
     maxJobBytes: env.MELT_MAX_JOB_BYTES,
     quotaConcurrentJobs: env.MELT_QUOTA_CONCURRENT_JOBS,

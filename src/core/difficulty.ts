@@ -26,7 +26,7 @@ export const KnobsSchema = Type.Object(
       minimum: 0,
       maximum: 50,
       description:
-        'Harmless anomalies a day, in no label: workload shifts (a service\'s traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host\'s CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none.',
+        'Harmless anomalies a day, in no label: workload shifts (a service\'s traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host\'s CPU and latency up for 30–120 min) deployments with a transient effect (a DEPLOYMENT event, then CPU, memory and latency up for 15–45 min), network blips (one host loses up to 4 % of packets for 15–60 min) and error bursts (a service\'s requests fail up to 5 % more for 15–60 min). 0 = none.',
     }),
     alertStorms: Type.Boolean({
       description:
@@ -55,8 +55,8 @@ export const KnobsInputSchema = Type.Partial(KnobsSchema, {
 /** The knob values of each difficulty. `easy` is neutral: the generator as it was. */
 export const DIFFICULTY_PRESETS: Readonly<Record<Difficulty, Knobs>> = {
   easy: { onsetMinutes: 0, effectScale: 1, symptomAmplification: 0, decoysPerDay: 0, alertStorms: false, concurrency: 1, multiRootShare: 0, traceSampling: 1, missingLogsShare: 0 },
-  realistic: { onsetMinutes: 30, effectScale: 0.6, symptomAmplification: 0.5, decoysPerDay: 3, alertStorms: true, concurrency: 1.5, multiRootShare: 0.1, traceSampling: 0.5, missingLogsShare: 0.1 },
-  hard: { onsetMinutes: 90, effectScale: 0.5, symptomAmplification: 0.85, decoysPerDay: 8, alertStorms: true, concurrency: 2.5, multiRootShare: 0.25, traceSampling: 0.25, missingLogsShare: 0.25 },
+  realistic: { onsetMinutes: 60, effectScale: 0.6, symptomAmplification: 0.5, decoysPerDay: 8, alertStorms: true, concurrency: 2, multiRootShare: 0.1, traceSampling: 0.5, missingLogsShare: 0.1 },
+  hard: { onsetMinutes: 180, effectScale: 0.3, symptomAmplification: 0.85, decoysPerDay: 30, alertStorms: true, concurrency: 4, multiRootShare: 0.25, traceSampling: 0.25, missingLogsShare: 0.25 },
 };
 
 /** Whether a knob set changes nothing (the data of the generator before the knobs). */

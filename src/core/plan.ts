@@ -21,12 +21,17 @@ export interface RootCause {
   readonly metric: MetricKey;
 }
 
+/** The kinds of decoy, in the order they are drawn. */
+export const DECOY_KINDS = ['WORKLOAD_SHIFT', 'NOISY_NEIGHBOUR', 'TRANSIENT_DEPLOYMENT', 'NETWORK_BLIP', 'ERROR_BURST'] as const;
+export type DecoyKind = (typeof DECOY_KINDS)[number];
+
 /**
  * A harmless anomaly that is no incident and is in no label: a workload shift on a service, a
- * noisy neighbour on one host, or a deployment with a transient effect (which has its event).
+ * noisy neighbour on one host, a deployment with a transient effect (which has its event), a short
+ * network blip on one host, or a burst of errors on a service (a bad client, a retry storm).
  */
 export interface Decoy {
-  readonly kind: 'WORKLOAD_SHIFT' | 'NOISY_NEIGHBOUR' | 'TRANSIENT_DEPLOYMENT';
+  readonly kind: DecoyKind;
   readonly service: string;
   /** Host indexes it acts on, in topology order. */
   readonly hostIndexes: readonly number[];
@@ -373,6 +378,15 @@ export function planIncidents(rng: Rng, config: GenerationConfig, topology: Topo
   return { incidents: all, byId: new Map(all.map((i) => [i.id, i])), families, byDay, decoys, decoysByDay };
 }
 
+/** How long each kind of decoy lasts, in minutes (at least one interval). */
+const DECOY_MINUTES: Readonly<Record<DecoyKind, readonly [number, number]>> = {
+  WORKLOAD_SHIFT: [60, 180],
+  NOISY_NEIGHBOUR: [30, 120],
+  TRANSIENT_DEPLOYMENT: [15, 45],
+  NETWORK_BLIP: [15, 60],
+  ERROR_BURST: [15, 60],
+};
+
 /**
  * The decoys of a run, from their own stream (so turning them on moves no incident) forked per day
  * (so adding days keeps the earlier days' decoys).
@@ -387,13 +401,13 @@ function planDecoys(config: GenerationConfig, topology: Topology): Decoy[] {
     const dayRng = fork(rng, 'decoy-day');
     const count = poisson(dayRng, config.knobs.decoysPerDay);
     for (let k = 0; k < count; k++) {
-      const kind = pick(dayRng, ['WORKLOAD_SHIFT', 'NOISY_NEIGHBOUR', 'TRANSIENT_DEPLOYMENT'] as const);
+      const kind = pick(dayRng, DECOY_KINDS);
       const service = pick(dayRng, topology.services);
       const startMs = start + d * DAY_MS + int(dayRng, 0, 1440 / g - 1) * g * MINUTE_MS;
-      const [lo, hi] = kind === 'WORKLOAD_SHIFT' ? [60, 180] : kind === 'NOISY_NEIGHBOUR' ? [30, 120] : [15, 45];
+      const [lo, hi] = DECOY_MINUTES[kind];
       const minutes = Math.max(g, Math.round(uniform(dayRng, lo, hi) / g) * g);
       const level = kind === 'WORKLOAD_SHIFT' ? uniform(dayRng, 1.6, 2.5) : uniform(dayRng, 0.5, 1);
-      const hosts = kind === 'NOISY_NEIGHBOUR' ? [pick(dayRng, service.hosts)] : service.hosts;
+      const hosts = kind === 'NOISY_NEIGHBOUR' || kind === 'NETWORK_BLIP' ? [pick(dayRng, service.hosts)] : service.hosts;
       const eventId = kind === 'TRANSIENT_DEPLOYMENT' ? uuid(dayRng) : null;
       out.push({ kind, service: service.name, hostIndexes: hosts.map((h) => h.index), startMs, endMs: startMs + minutes * MINUTE_MS, level, eventId });
     }

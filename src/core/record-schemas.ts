@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { CatalogGenerationConfig, CatalogIncident, CatalogSummary, IncidentCatalog } from './catalog.ts';
 import { DIFFICULTIES, NAME_PATTERN, SERVICE_KINDS, SIGNALS, TOPOLOGIES } from './config.ts';
 import { KnobsSchema } from './difficulty.ts';
+import { DECOY_KINDS } from './plan.ts';
 import { INCIDENT_SPECS, INCIDENT_TYPES, METRIC_KEYS, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
 import type { EventRecord, EventType, LabelEntry, LabelRecord, LogRecord, MetricRecord, SpanRecord } from './records.ts';
 
@@ -526,7 +527,9 @@ export const CatalogSchema = Type.Object(
     decoys: Type.Array(
       Type.Object(
         {
-          kind: Type.Enum(['WORKLOAD_SHIFT', 'NOISY_NEIGHBOUR', 'TRANSIENT_DEPLOYMENT'], { description: 'A traffic surge on a service, a noisy neighbour on a host, or a deployment with a transient effect.' }),
+          kind: Type.Enum([...DECOY_KINDS], {
+            description: 'A traffic surge on a service, a noisy neighbour on a host, a deployment with a transient effect, a short network blip on a host, or a burst of failing requests on a service.',
+          }),
           service: Service(),
           hosts: Type.Array(HostId(), { minItems: 1, description: 'The hosts it moves.' }),
           start_time: Time('When it starts.'),

@@ -237,8 +237,8 @@ function applyIncident(a: Acc, inc: Incident, host: Host, mid: number, g: number
 }
 
 /**
- * A decoy's mark on a host: real load or a real neighbour's noise, so the metrics move while no
- * request fails (the error rate, and so the spans' failures, stay as they were).
+ * A decoy's mark on a host: real load, a neighbour's noise, a flaky link or a burst of bad
+ * requests. An error burst's failures are real, so the spans fail with it; the others fail nothing.
  */
 function applyDecoy(a: Acc, d: Decoy, b: Host['baseline'], traffic: number): void {
   switch (d.kind) {
@@ -259,6 +259,15 @@ function applyDecoy(a: Acc, d: Decoy, b: Host['baseline'], traffic: number): voi
       a.cpu += 25 * d.level;
       a.mem += 10 * d.level;
       a.latency *= 1 + 0.6 * d.level;
+      return;
+    case 'NETWORK_BLIP':
+      // A flaky link for a few minutes: some loss and retransmission delay, absorbed by retries.
+      a.loss += 4 * d.level;
+      a.latency *= 1 + 0.5 * d.level;
+      return;
+    case 'ERROR_BURST':
+      // A bad client or a retry storm: requests that really fail (the spans say so), then it stops.
+      a.errPct += 5 * d.level;
       return;
   }
 }

@@ -15,11 +15,13 @@ import { openApiPlugin } from './plugins/openapi.ts';
 import { reportsPlugin } from './plugins/reports.ts';
 import { archiveRoutes } from './routes/archive.ts';
 import { fileRoutes } from './routes/files.ts';
+import { evaluationsPlugin } from './plugins/evaluations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/report.ts';
+import { evaluationRoutes } from './routes/evaluations.ts';
 
 export interface AppOptions {
   /** Where the job database and the datasets live. */
@@ -84,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits });
 
   await app.register(reportsPlugin, { dataDir: resolve(options.dataDir) });
+  await app.register(evaluationsPlugin, { dataDir: resolve(options.dataDir) });
 
   await app.register(homeRoutes, { keysRequired: (options.apiKeys ?? []).length > 0 });
   await app.register(healthRoutes);
@@ -97,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(fileRoutes);
       await v1.register(archiveRoutes);
       await v1.register(reportRoutes);
+      await v1.register(evaluationRoutes, { bodyLimit: limits.predictionsLimitBytes });
     },
     { prefix: '/v1' },
   );

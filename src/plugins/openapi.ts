@@ -8,12 +8,13 @@ import { RECORD_SCHEMAS } from '../core/record-schemas.ts';
 import { FILE_SCHEMAS } from '../routes/files.ts';
 import { API_SCHEMAS } from '../routes/schemas.ts';
 import { REPORT_SCHEMAS } from '../validation/report-schema.ts';
+import { EvaluationSchema, PredictionsSchema } from '../benchmark/predictions.ts';
 import { GENERATOR_VERSION } from '../version.ts';
 import { EXAMPLES } from '../routes/examples.ts';
 import { PROBLEM_CODES, type ProblemCode } from './errors.ts';
 
 /** Every named schema the API carries; each becomes components.schemas.<$id>. */
-export const NAMED_SCHEMAS: readonly TSchema[] = [GenerationConfigSchema, ...API_SCHEMAS, ...RECORD_SCHEMAS, ...FILE_SCHEMAS, ...REPORT_SCHEMAS];
+export const NAMED_SCHEMAS: readonly TSchema[] = [GenerationConfigSchema, ...API_SCHEMAS, ...RECORD_SCHEMAS, ...FILE_SCHEMAS, ...REPORT_SCHEMAS, PredictionsSchema, EvaluationSchema];
 
 // ---- What each operation can answer beyond its route schema ---------------------------------
 
@@ -42,6 +43,7 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, readonly ProblemCode[]>
   getArchive: [...DATASET, 'JOB_NOT_FINISHED'],
   getReport: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED', 'FORMAT_NOT_GENERATED'],
   getReportText: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED', 'FORMAT_NOT_GENERATED'],
+  createEvaluation: [...DATASET, 'JOB_NOT_FINISHED', 'EVALUATION_FAILED', 'INVALID_JSON', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
 };
 const EVERY_V1_OPERATION: readonly ProblemCode[] = ['VALIDATION_ERROR', 'UNAUTHORIZED', 'RATE_LIMITED', 'INTERNAL_ERROR'];
 /** The open routes: no key, no rate limit, but a query parameter they do not take is still a 400. */

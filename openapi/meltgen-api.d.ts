@@ -389,6 +389,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Score predictions (root-cause rankings, flagged host-intervals) against the dataset’s ground truth
+         * @description The body is the prediction document `npm run evaluate` reads (`rca`: a ranking of `service` or `service:metric` entries per primary incident; `anomalies`: flagged host-intervals). Scored as `npm run evaluate` scores it: AC@1..5 and Avg@5 at service and at indicator level, overall and per incident type, with the incidents left unanswered listed; precision, recall and F1 per host-interval against the label files, and the share of incidents found. Computed in a background thread; nothing is stored. 409 until the job has succeeded. The body may be up to MELT_PREDICTIONS_LIMIT_BYTES (64 MiB by default).
+         */
+        post: operations["createEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -470,7 +490,7 @@ export interface components {
                 effectScale?: number;
                 /** @description Delay and loss faults loudest on the callers: a primary NETWORK_PACKET_LOSS or DEPENDENCY_DEGRADATION shows half this share less on its own service (×(1 − a/2)), and its callers' symptoms this much more (×(1 + 2·a)). 0 = as before. */
                 symptomAmplification?: number;
-                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none. */
+                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) deployments with a transient effect (a DEPLOYMENT event, then CPU, memory and latency up for 15–45 min), network blips (one host loses up to 4 % of packets for 15–60 min) and error bursts (a service's requests fail up to 5 % more for 15–60 min). 0 = none. */
                 decoysPerDay?: number;
                 /** @description Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before. */
                 alertStorms?: boolean;
@@ -502,7 +522,7 @@ export interface components {
              * @description Stable error code for programs.
              * @enum {unknown}
              */
-            code: "BAD_REQUEST" | "BAD_URL" | "INVALID_JSON" | "INVALID_CONFIG" | "VALIDATION_ERROR" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "DAY_OUT_OF_RANGE" | "SIGNAL_NOT_GENERATED" | "FILE_NOT_FOUND" | "FORMAT_NOT_GENERATED" | "CATALOG_NOT_READY" | "DAY_NOT_READY" | "JOB_NOT_FINISHED" | "JOB_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "JOB_TOO_LARGE" | "TOO_MANY_HOSTS" | "RATE_LIMITED" | "TOO_MANY_JOBS" | "INTERNAL_ERROR" | "VALIDATION_FAILED" | "INSUFFICIENT_STORAGE" | "STORAGE_QUOTA_EXCEEDED";
+            code: "BAD_REQUEST" | "BAD_URL" | "INVALID_JSON" | "INVALID_CONFIG" | "VALIDATION_ERROR" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "DAY_OUT_OF_RANGE" | "SIGNAL_NOT_GENERATED" | "FILE_NOT_FOUND" | "FORMAT_NOT_GENERATED" | "CATALOG_NOT_READY" | "DAY_NOT_READY" | "JOB_NOT_FINISHED" | "JOB_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "JOB_TOO_LARGE" | "TOO_MANY_HOSTS" | "RATE_LIMITED" | "TOO_MANY_JOBS" | "INTERNAL_ERROR" | "VALIDATION_FAILED" | "EVALUATION_FAILED" | "INSUFFICIENT_STORAGE" | "STORAGE_QUOTA_EXCEEDED";
             /** @description What happened, for people. */
             detail: string;
             /** @description The request path and query. */
@@ -571,7 +591,7 @@ export interface components {
                 effectScale: number;
                 /** @description Delay and loss faults loudest on the callers: a primary NETWORK_PACKET_LOSS or DEPENDENCY_DEGRADATION shows half this share less on its own service (×(1 − a/2)), and its callers' symptoms this much more (×(1 + 2·a)). 0 = as before. */
                 symptomAmplification: number;
-                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none. */
+                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) deployments with a transient effect (a DEPLOYMENT event, then CPU, memory and latency up for 15–45 min), network blips (one host loses up to 4 % of packets for 15–60 min) and error bursts (a service's requests fail up to 5 % more for 15–60 min). 0 = none. */
                 decoysPerDay: number;
                 /** @description Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before. */
                 alertStorms: boolean;
@@ -1653,7 +1673,7 @@ export interface components {
                 effectScale: number;
                 /** @description Delay and loss faults loudest on the callers: a primary NETWORK_PACKET_LOSS or DEPENDENCY_DEGRADATION shows half this share less on its own service (×(1 − a/2)), and its callers' symptoms this much more (×(1 + 2·a)). 0 = as before. */
                 symptomAmplification: number;
-                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) and deployments with a transient effect (a DEPLOYMENT event, then CPU and latency up for 15–45 min). 0 = none. */
+                /** @description Harmless anomalies a day, in no label: workload shifts (a service's traffic up 1.6–2.5× for 1–3 h), noisy neighbours (one host's CPU and latency up for 30–120 min) deployments with a transient effect (a DEPLOYMENT event, then CPU, memory and latency up for 15–45 min), network blips (one host loses up to 4 % of packets for 15–60 min) and error bursts (a service's requests fail up to 5 % more for 15–60 min). 0 = none. */
                 decoysPerDay: number;
                 /** @description Alert storms from symptoms: every host that only suffers a symptom fires the app.error_rate alert each time its error rate goes above 5 %, so most alerts come from services that are not the cause. false = as before. */
                 alertStorms: boolean;
@@ -1689,10 +1709,10 @@ export interface components {
             /** @description Harmless anomalies (benchmark knob decoysPerDay) that are in no label: listed so the ground truth hides nothing. Empty at easy. */
             decoys: {
                 /**
-                 * @description A traffic surge on a service, a noisy neighbour on a host, or a deployment with a transient effect.
+                 * @description A traffic surge on a service, a noisy neighbour on a host, a deployment with a transient effect, a short network blip on a host, or a burst of failing requests on a service.
                  * @enum {unknown}
                  */
-                kind: "WORKLOAD_SHIFT" | "NOISY_NEIGHBOUR" | "TRANSIENT_DEPLOYMENT";
+                kind: "WORKLOAD_SHIFT" | "NOISY_NEIGHBOUR" | "TRANSIENT_DEPLOYMENT" | "NETWORK_BLIP" | "ERROR_BURST";
                 /** @description Service name. */
                 service: string;
                 /** @description The hosts it moves. */
@@ -1956,6 +1976,153 @@ export interface components {
             /** @description The checks of this dataset (a figure with nothing to measure has none). */
             bars: components["schemas"]["ReportBar"][];
         };
+        /** @description A prediction file: RCA rankings and flagged host-intervals (either or both), as `npm run baseline` writes it. */
+        Predictions: {
+            /** @description RCA answers, one per case; a case without one scores 0. Leave the key out to answer anomaly detection only (every case then counts as missed). */
+            rca?: {
+                /** @description The case: the id of a primary incident of the catalog (`incidents[].id`). */
+                incident_id: string;
+                /** @description Root-cause candidates, most likely first. Scored at service level (an entry counts as the part before its first `:`) and at indicator level (only `service:metric` entries can match); duplicates after that mapping are dropped, the first occurrence kept. */
+                ranking: string[];
+            }[];
+            /** @description Host-intervals called anomalous; repeats of one host-interval count once. Leave the key out to answer RCA only. */
+            anomalies?: {
+                /** @description The host, as the data files name it (`checkout-3fa2c1`). */
+                host_id: string;
+                /** @description A time inside the host-interval called anomalous, UTC: ISO 8601 with or without `Z` or an offset (`2024-06-01T10:15:00Z`), or the original generator’s `2024-06-01 10:15:00`. Floored to the interval; an unparseable one is counted in `anomalies.invalid` and ignored. */
+                timestamp: string;
+            }[];
+        };
+        /** @description The scores of a prediction file against a dataset’s ground truth (docs/SCORING.md). */
+        Evaluation: {
+            /** @description What the predictions were scored against. */
+            dataset: {
+                /** @description Minutes per host-interval (the catalog’s `granularity_minutes`, else 15): anomaly timestamps are floored to it. */
+                granularityMinutes: number;
+                /** @description RCA cases: the catalog’s primary incidents with a root cause. */
+                cases: number;
+                /** @description Host-intervals with at least one incident in the label files. */
+                labeledHostIntervals: number;
+            };
+            /** @description Root-cause analysis: rankings scored against the primary incidents’ root causes. */
+            rca: {
+                /** @description RCA cases scored (every case, predicted or not). */
+                cases: number;
+                /** @description Cases with a prediction. */
+                predicted: number;
+                /** @description RCAEval's accuracy figures at service level (R: the services of the root causes; ranking entries mapped to their service). */
+                service: {
+                    /** @description Mean over the cases of |top-1 ∩ R| / min(1, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                    "AC@1": number | null;
+                    /** @description Mean over the cases of |top-2 ∩ R| / min(2, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                    "AC@2": number | null;
+                    /** @description Mean over the cases of |top-3 ∩ R| / min(3, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                    "AC@3": number | null;
+                    /** @description Mean over the cases of |top-4 ∩ R| / min(4, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                    "AC@4": number | null;
+                    /** @description Mean over the cases of |top-5 ∩ R| / min(5, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                    "AC@5": number | null;
+                    /** @description (AC@1 + … + AC@5) / 5; null with no case. */
+                    "Avg@5": number | null;
+                };
+                /** @description RCAEval's accuracy figures at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match). */
+                indicator: {
+                    /** @description Mean over the cases of |top-1 ∩ R| / min(1, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                    "AC@1": number | null;
+                    /** @description Mean over the cases of |top-2 ∩ R| / min(2, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                    "AC@2": number | null;
+                    /** @description Mean over the cases of |top-3 ∩ R| / min(3, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                    "AC@3": number | null;
+                    /** @description Mean over the cases of |top-4 ∩ R| / min(4, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                    "AC@4": number | null;
+                    /** @description Mean over the cases of |top-5 ∩ R| / min(5, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                    "AC@5": number | null;
+                    /** @description (AC@1 + … + AC@5) / 5; null with no case. */
+                    "Avg@5": number | null;
+                };
+                /** @description Per incident type with at least one case, types in name order. */
+                byType: {
+                    [key: string]: {
+                        /** @description Cases of the type. */
+                        cases: number;
+                        /** @description RCAEval's accuracy figures at service level (R: the services of the root causes; ranking entries mapped to their service). */
+                        service: {
+                            /** @description Mean over the cases of |top-1 ∩ R| / min(1, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                            "AC@1": number | null;
+                            /** @description Mean over the cases of |top-2 ∩ R| / min(2, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                            "AC@2": number | null;
+                            /** @description Mean over the cases of |top-3 ∩ R| / min(3, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                            "AC@3": number | null;
+                            /** @description Mean over the cases of |top-4 ∩ R| / min(4, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                            "AC@4": number | null;
+                            /** @description Mean over the cases of |top-5 ∩ R| / min(5, |R|), at service level (R: the services of the root causes; ranking entries mapped to their service); null with no case. */
+                            "AC@5": number | null;
+                            /** @description (AC@1 + … + AC@5) / 5; null with no case. */
+                            "Avg@5": number | null;
+                        };
+                        /** @description RCAEval's accuracy figures at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match). */
+                        indicator: {
+                            /** @description Mean over the cases of |top-1 ∩ R| / min(1, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                            "AC@1": number | null;
+                            /** @description Mean over the cases of |top-2 ∩ R| / min(2, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                            "AC@2": number | null;
+                            /** @description Mean over the cases of |top-3 ∩ R| / min(3, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                            "AC@3": number | null;
+                            /** @description Mean over the cases of |top-4 ∩ R| / min(4, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                            "AC@4": number | null;
+                            /** @description Mean over the cases of |top-5 ∩ R| / min(5, |R|), at indicator level (R: the `service:metric` root causes; only exact `service:metric` entries match); null with no case. */
+                            "AC@5": number | null;
+                            /** @description (AC@1 + … + AC@5) / 5; null with no case. */
+                            "Avg@5": number | null;
+                        };
+                    };
+                };
+                /** @description Every case, in catalog order. */
+                incidents: {
+                    /** @description The case’s incident id. */
+                    incident_id: string;
+                    /** @description Its incident type. */
+                    type: string;
+                    /** @description Its true root causes, `service:metric`. */
+                    root_causes: string[];
+                    /** @description Whether the file has a ranking for it. */
+                    predicted: boolean;
+                    /** @description 1-based rank of the first true root-cause service in the deduplicated service ranking; null when absent or not predicted. */
+                    service_rank: number | null;
+                    /** @description 1-based rank of the first true `service:metric` in the deduplicated ranking (bare services keep their places); null when absent or not predicted. */
+                    indicator_rank: number | null;
+                }[];
+                /** @description Ids of the cases without a prediction (each scored 0). */
+                missing: string[];
+                /** @description Predicted ids that are not cases (ignored), in file order, each once. */
+                unknown: string[];
+                /** @description Case ids predicted more than once (the first prediction is scored), in file order, each once. */
+                duplicates: string[];
+            };
+            /** @description Anomaly detection: predicted host-intervals scored against the labeled ones. */
+            anomalies: {
+                /** @description truePositives / predicted; null with no (valid) prediction. */
+                precision: number | null;
+                /** @description truePositives / labeled; null when the labels hold no incident. */
+                recall: number | null;
+                /** @description 2 · precision · recall / (precision + recall); 0 when both are 0, null when either is null. */
+                f1: number | null;
+                /** @description incidentsFound / incidents; null when the labels hold no incident. */
+                incidentRecall: number | null;
+                /** @description Predicted host-intervals that are labeled. */
+                truePositives: number;
+                /** @description Distinct host-intervals predicted (timestamps floored to the interval). */
+                predicted: number;
+                /** @description Distinct host-intervals with at least one incident in the labels. */
+                labeled: number;
+                /** @description Distinct incident ids in the labels (every incident, root-cause and symptom rows). */
+                incidents: number;
+                /** @description Those with at least one of their labeled host-intervals predicted. */
+                incidentsFound: number;
+                /** @description Predictions whose timestamp could not be read (ignored). */
+                invalid: number;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -2014,6 +2181,8 @@ export type Ratio = components['schemas']['Ratio'];
 export type Correlation = components['schemas']['Correlation'];
 export type ReportBar = components['schemas']['ReportBar'];
 export type Report = components['schemas']['Report'];
+export type Predictions = components['schemas']['Predictions'];
+export type Evaluation = components['schemas']['Evaluation'];
 export type HeaderXRequestId = components['headers']['X-Request-Id'];
 export type HeaderXRateLimitLimit = components['headers']['X-RateLimit-Limit'];
 export type HeaderXRateLimitRemaining = components['headers']['X-RateLimit-Remaining'];
@@ -5775,6 +5944,160 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    createEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Predictions"];
+            };
+        };
+        responses: {
+            /** @description The scores. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`, `INVALID_JSON`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not available yet in the job’s current state (`jobStatus` says which). Codes: `JOB_NOT_FINISHED`. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job’s dataset has expired and was deleted; submit the config again to regenerate it. Codes: `JOB_EXPIRED`. */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server allows (MELT_BODY_LIMIT_BYTES). Codes: `BODY_TOO_LARGE`. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`, `EVALUATION_FAILED`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };

@@ -157,6 +157,30 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
   await busy.inject({ method: 'DELETE', url: `/v1/jobs/${long.id}` });
 
   // Limits and keys.
+  // A model's answers for the same dataset: the right service first for one incident, a wrong one
+  // first for the other; three labeled host-intervals and one quiet one flagged.
+  const catalog = json<{ incidents: { id: string; is_primary: boolean; root_cause_indicators: { service: string; metric: string }[] }[] }>(
+    await main.inject({ url: `/v1/jobs/${job.id}/catalog` }),
+  );
+  const primaries = catalog.incidents.filter((i) => i.is_primary);
+  const labelRows = json<{ timestamp: string; host_id: string }[]>(await main.inject({ url: `/v1/jobs/${job.id}/labels/2024-06-30` }));
+  const predictions = {
+    rca: primaries.slice(0, 2).map((p, k) => {
+      const truth = p.root_cause_indicators[0] as { service: string; metric: string };
+      const ranking = [`${truth.service}:${truth.metric}`, 'web-frontend:net.latency.ms', 'auth-service'];
+      return { incident_id: p.id, ranking: k === 0 ? ranking : [ranking[1] as string, ranking[2] as string, ranking[0] as string] };
+    }),
+    anomalies: [...labelRows.slice(0, 3).map((l) => ({ host_id: l.host_id, timestamp: l.timestamp })), { host_id: labelRows[0]?.host_id ?? '', timestamp: '2024-06-30T00:00:00Z' }],
+  };
+  requests.createEvaluation = { model: { summary: 'Rankings for two primary incidents and four flagged host-intervals', value: predictions } };
+  respond('createEvaluation', 200, 'scored', 'The scores of those answers', json(await main.inject({ method: 'POST', url: `/v1/jobs/${job.id}/evaluations`, payload: predictions })));
+  // A dataset whose catalog is gone from the disk cannot be scored.
+  const lostDir = await mkdtemp(join(root, 'app-'));
+  const lost = await app({ dataDir: lostDir });
+  const lostJob = json<{ id: string }>(await lost.inject({ method: 'POST', url: '/v1/jobs', payload: { days: 1, hostsPerService: 1, seed: 3 } }));
+  await settle(lost, lostJob.id);
+  await rm(join(lostDir, 'jobs', lostJob.id, 'melt_data', 'metadata', 'incident_catalog.json'));
+  problem(await lost.inject({ method: 'POST', url: `/v1/jobs/${lostJob.id}/evaluations`, payload: predictions }));
   const keyed = await app({ apiKeys: [{ name: 'team-a', key: 'example-key-0123456789' }] });
   problem(await keyed.inject({ url: '/v1/jobs' }));
   problem(await (await app({ limits: { bodyLimitBytes: 64 } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7, seed: 42, regions: ['us-east-1', 'eu-west-1', 'on-prem-dc1'] } }));

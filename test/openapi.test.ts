@@ -72,6 +72,7 @@ test('the document is valid OpenAPI 3: every operation has an id, a summary, tag
     '/v1/jobs/{id}/labels/{date}',
     '/v1/jobs/{id}/report',
     '/v1/jobs/{id}/report.txt',
+    '/v1/jobs/{id}/evaluations',
   ];
   assert.deepEqual(Object.keys(doc.paths).sort(), expected.sort());
   const ids = new Set<string>();
@@ -159,7 +160,7 @@ test('every example is true: it validates against its schema, and every JSON or 
         assert.ok(media.examples && Object.keys(media.examples).length > 0, `${method} ${path}: request examples`);
         for (const [name, ex] of Object.entries(media.examples)) {
           check(pointer('paths', path, method, 'requestBody', 'content', mediaType, 'schema'), ex, `${op.operationId} request ${name}`);
-          assert.doesNotThrow(() => normalizeConfig(valueOf(ex), 0), `${name} is a config the server accepts`);
+          if (op.operationId === 'createJob') assert.doesNotThrow(() => normalizeConfig(valueOf(ex), 0), `${name} is a config the server accepts`);
         }
       }
       for (const [status, response] of Object.entries(op.responses)) {

@@ -92,7 +92,7 @@ export const EvaluationSchema = Type.Object(
   {
     dataset: Type.Object(
       {
-        granularityMinutes: Type.Number({ exclusiveMinimum: 0, description: 'Minutes per host-interval (the catalog’s `granularity_minutes`, else 15): anomaly timestamps are floored to it.' }),
+        granularityMinutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'Minutes per host-interval (the catalog’s `granularity_minutes`, else 15): anomaly timestamps are floored to it.' }),
         cases: Count('RCA cases: the catalog’s primary incidents with a root cause.'),
         labeledHostIntervals: Count('Host-intervals with at least one incident in the label files.'),
       },

@@ -1,5 +1,6 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EvaluationSchema, PredictionsSchema } from '../benchmark/predictions.ts';
+import { schemaRef } from '../core/record-schemas.ts';
 import { AppError } from '../plugins/errors.ts';
 import { ownedDataset } from './job-access.ts';
 import { JobIdParamsSchema, json, NoQuerySchema, problems } from './schemas.ts';
@@ -26,12 +27,14 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<{ bodyLimit: number }> 
         tags: ['datasets'],
         params: JobIdParamsSchema,
         querystring: NoQuerySchema,
-        body: PredictionsSchema,
+        body: schemaRef(PredictionsSchema),
         response: {
           200: json(EvaluationSchema, 'The scores.'),
           ...problems(400, 401, 404, 409, 410, 413, 415, 429, 500),
         },
       },
+      // The document names the body by reference; the check needs the schema itself.
+      validatorCompiler: (route) => TypeBoxValidatorCompiler(route.httpPart === 'body' ? { ...route, schema: PredictionsSchema } : route),
     },
     async (request, reply) => {
       const job = ownedDataset(app, request, request.params.id);

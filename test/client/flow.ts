@@ -33,6 +33,8 @@ export interface FlowResult {
   readonly notFound: Problem;
   /** The first four bytes of the metrics day as Parquet (`PAR1`), when the job writes Parquet. */
   readonly parquetMagic: string | null;
+  /** Service-level AC@1 of the catalog's own answers (1 when there are primaries). */
+  readonly perfectAC1: number | null;
 }
 
 /** Fails with the problem document's own words. */
@@ -100,6 +102,13 @@ export async function runFlow(baseUrl: string, config: GenerationConfig, apiKey?
   const archive = await client.GET('/v1/jobs/{id}/archive', { params: { path: { id }, query: { compression: 'store' } }, parseAs: 'arrayBuffer' });
   if (archive.error) fail('getArchive', archive.error);
 
+  // A model's answer: the catalog's own root causes for every primary, scored by the server.
+  const rca = catalog.data.incidents
+    .filter((i) => i.is_primary)
+    .map((i) => ({ incident_id: i.id, ranking: i.root_cause_indicators.map((r) => `${r.service}:${r.metric}`) }));
+  const evaluation = await client.POST('/v1/jobs/{id}/evaluations', { params: { path: { id } }, body: { rca } });
+  if (evaluation.error) fail('createEvaluation', evaluation.error);
+
   const again = await client.POST('/v1/jobs', { body: config });
   if (again.error) fail('createJob again', again.error);
 
@@ -109,6 +118,7 @@ export async function runFlow(baseUrl: string, config: GenerationConfig, apiKey?
   return {
     job,
     deduplicated: again.data.deduplicated,
+    perfectAC1: evaluation.data.rca.service['AC@1'],
     incidents: catalog.data.summary.total_incidents,
     primaryTypes,
     cpuOfFirstMetric: firstMetric.metrics['system.cpu.util'],

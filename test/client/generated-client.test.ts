@@ -96,6 +96,7 @@ test('the generated client runs the whole flow against a real server', async (t)
   assert.equal(result.notFound.code, 'JOB_NOT_FOUND');
   assert.equal(result.notFound.status, 404);
   assert.equal(result.parquetMagic, 'PAR1');
+  assert.equal(result.perfectAC1, result.primaryTypes.length > 0 ? 1 : null, 'the catalog’s own root causes score 1');
 });
 
 test('Redocly lint (recommended rules) finds no error in openapi/openapi.json', async () => {

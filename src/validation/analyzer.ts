@@ -8,6 +8,8 @@ export interface CatalogLike {
     readonly service_dependencies?: Readonly<Record<string, readonly string[]>>;
   };
   readonly incidents: readonly CatalogIncidentLike[];
+  /** Harmless anomalies the benchmark knobs add (in no label). */
+  readonly decoys?: readonly { readonly hosts: readonly string[]; readonly start_time: string; readonly end_time: string }[];
 }
 
 export interface CatalogIncidentLike {
@@ -506,18 +508,46 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
     return sig ? firstDeparture(inc, sig.metric, sig.from, sig.to) : null;
   }
 
+  /**
+   * When an incident's signature rises: the first interval of its window in which it reaches half of
+   * its peak on one of its hosts (and departs). Relative to its own peak, so a caller's symptom that
+   * is louder than its callee's fault (symptom amplification) is still seen to rise after it: the
+   * symptom's course follows the fault's one hop later, whatever the two amplitudes are.
+   */
+  function rise(inc: CatalogIncidentLike): number | null {
+    const sig = signature(inc);
+    if (!sig) return null;
+    let peak = Number.NEGATIVE_INFINITY;
+    for (const id of inc.affected_hosts ?? []) {
+      const host = hosts.get(id);
+      for (let k = sig.from; host && k <= sig.to; k++) {
+        const v = zAt(host, sig.metric, k);
+        if (v > peak) peak = v;
+      }
+    }
+    if (!(peak >= z)) return null;
+    const level = Math.max(z, peak / 2);
+    let first: number | null = null;
+    for (const id of inc.affected_hosts ?? []) {
+      const host = hosts.get(id);
+      for (let k = sig.from; host && k <= sig.to && (first === null || k < first); k++) {
+        if (zAt(host, sig.metric, k) >= level) first = k;
+      }
+    }
+    return first;
+  }
+
   /** Whether another cascade has an incident on one of this incident's hosts during its window. */
   function confounded(inc: CatalogIncidentLike): boolean {
     const hostsOf = new Set(inc.affected_hosts ?? []);
     const start = parseTime(inc.start_time);
     const end = parseTime(inc.end_time);
-    return catalog.incidents.some(
-      (o) =>
-        o.primary_incident_id !== undefined &&
-        o.primary_incident_id !== inc.primary_incident_id &&
-        parseTime(o.start_time) < end &&
-        parseTime(o.end_time) > start &&
-        (o.affected_hosts ?? []).some((h) => hostsOf.has(h)),
+    const overlaps = (o: { start_time: string; end_time: string }, hostsOfOther: readonly string[] | undefined): boolean =>
+      parseTime(o.start_time) < end && parseTime(o.end_time) > start && (hostsOfOther ?? []).some((h) => hostsOf.has(h));
+    // A decoy (a workload shift, a noisy neighbour…) on the same hosts moves them for its own reasons too.
+    return (
+      catalog.incidents.some((o) => o.primary_incident_id !== undefined && o.primary_incident_id !== inc.primary_incident_id && overlaps(o, o.affected_hosts)) ||
+      (catalog.decoys ?? []).some((d) => overlaps(d, d.hosts))
     );
   }
 
@@ -535,7 +565,9 @@ export function createAnalyzer(catalog: CatalogLike, options: AnalyzerOptions) {
       const b = onset(inc);
       if (a === null || b === null) continue;
       n++;
-      if (b >= a) ok++;
+      // In order when the child departs no earlier, or rises to half its peak no earlier: the second
+      // holds when symptoms are amplified (a loud caller departs before its quiet callee does).
+      if (b >= a || (rise(inc) ?? -1) >= (rise(parent) ?? Number.POSITIVE_INFINITY)) ok++;
     }
     return ratio(ok, n);
   }

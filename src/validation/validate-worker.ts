@@ -12,7 +12,7 @@ export interface ValidateWorkerInput {
 lowerThreadPriority();
 const input = workerData as ValidateWorkerInput;
 try {
-  parentPort?.postMessage({ ok: true, report: validateDataset(input.dir, { zThreshold: input.zThreshold }) });
+  parentPort?.postMessage({ ok: true, value: validateDataset(input.dir, { zThreshold: input.zThreshold }) });
 } catch (e) {
   parentPort?.postMessage({ ok: false, message: (e as Error).message });
 }

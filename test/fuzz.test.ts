@@ -66,11 +66,14 @@ test('fuzz: random and malformed requests to every operation never get a 5xx', a
   const keys = [{ name: 'fuzz', key: 'f'.repeat(24) }];
   const app = await build(t, { apiKeys: keys, limits: { rateLimitPerMinute: 1e6, maxJobBytes: 2e6, quotaConcurrentJobs: 2 } });
   const ops = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
-  const request = fc.constantFrom(...ops).chain((o) =>
+  // Operations with a body have the largest input space: drawn three times as often.
+  const operation = fc.oneof(...ops.map((o) => ({ weight: o.op.requestBody ? 3 : 1, arbitrary: fc.constant(o) })));
+  const request = operation.chain((o) =>
     fc.record({
       op: fc.constant(o),
       params: fc.dictionary(fc.constantFrom('id', 'signal', 'date'), fc.oneof(nasty, fc.uuid(), fc.constantFrom('metrics', 'logs', '2024-06-01'))),
-      query: fc.dictionary(fc.constantFrom('limit', 'cursor', 'compression', 'x', '__proto__'), nasty, { maxKeys: 3 }),
+      // Most real requests have no query string: without one half the time, the bodies reach their checks.
+      query: fc.oneof(fc.constant({}), fc.dictionary(fc.constantFrom('limit', 'cursor', 'compression', 'x', '__proto__'), nasty, { maxKeys: 3 })),
       // For the config: mostly values shaped by its schema (valid ones included), else any JSON or text.
       body: o.op.requestBody
         ? fc.oneof(

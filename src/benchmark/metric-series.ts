@@ -4,7 +4,7 @@
 // of the size of the JSON.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricKey } from '../core/incident-types.ts';
+import { SIGNATURE_METRICS, type MetricKey } from '../core/incident-types.ts';
 import { dayFilePath } from '../output/json-writer.ts';
 import { DatasetError } from '../validation/read-dataset.ts';
 import { parseUtc } from './cases.ts';
@@ -15,17 +15,9 @@ export { DatasetError } from '../validation/read-dataset.ts';
  * The metrics a root-cause indicator can name: the seven that carry an incident signature.
  * `app.request_count` is left out: it is the workload, which no fault type changes first.
  */
-export const CANDIDATE_METRICS = [
-  'system.cpu.util',
-  'system.mem.util',
-  'net.latency.ms',
-  'app.error_rate',
-  'net.packet_loss.pct',
-  'db.connection_pool.util',
-  'resource.pool.util',
-] as const satisfies readonly MetricKey[];
+export const CANDIDATE_METRICS: readonly MetricKey[] = SIGNATURE_METRICS;
 
-export type CandidateMetric = (typeof CANDIDATE_METRICS)[number];
+export type CandidateMetric = MetricKey;
 
 /** One host's columns. */
 export interface HostSeries {

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { joinNegativeNumbers, NUMBER, runIfMain, type CliIo } from './main.ts';
+import { parseCommand, NUMBER, runIfMain, type CliIo } from './main.ts';
 import { DatasetError } from '../benchmark/metric-series.ts';
 import { BARO_DEFAULT_THRESHOLD, METHODS, runBaseline, serializePredictions, ZSCORE_DEFAULT_THRESHOLD, type MethodName, type Predictions } from '../benchmark/baselines/index.ts';
 
@@ -51,18 +50,9 @@ const OPTIONS = {
 
 /** Runs the command; resolves to the exit code (0 written, 2 bad usage, dataset or output). */
 export async function runBaselineCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: joinNegativeNumbers(argv, OPTIONS), allowPositionals: false, strict: true, options: OPTIONS });
-  } catch (e) {
-    io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const args = parseCommand(argv, OPTIONS, HELP, io, false);
+  if (typeof args === 'number') return args;
   const v = args.values;
-  if (v.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
   const usage = (message: string): number => {
     io.stderr.write(`${message}\n`);
     return 2;

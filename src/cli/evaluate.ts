@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { joinNegativeNumbers, runIfMain, type CliIo } from './main.ts';
+import { parseCommand, runIfMain, type CliIo } from './main.ts';
 import { predictionIssues, type Accuracy, type Evaluation, type Predictions } from '../benchmark/predictions.ts';
 import { evaluateDataset } from '../benchmark/score.ts';
 import { DatasetError } from '../validation/read-dataset.ts';
@@ -83,18 +82,9 @@ export function formatEvaluation(e: Evaluation, source: { predictions: string; d
 
 /** Runs the command; resolves to the exit code (0 scored, 2 bad usage, dataset or prediction file). */
 export async function runEvaluateCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: joinNegativeNumbers(argv, OPTIONS), allowPositionals: false, strict: true, options: OPTIONS });
-  } catch (e) {
-    io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const args = parseCommand(argv, OPTIONS, HELP, io, false);
+  if (typeof args === 'number') return args;
   const v = args.values;
-  if (v.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
   const usage = (message: string): number => {
     io.stderr.write(`${message}\n`);
     return 2;

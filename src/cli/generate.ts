@@ -32,8 +32,8 @@ Options:                                                                  [defau
   --signals A,B,...         any of metrics,events,logs,traces             [all]
   --formats A,B,...         any of json,ndjson,parquet,otlp,openmetrics   [json]
   --compression none|gzip   gzip the ndjson, otlp and openmetrics files   [none]
-  --topology NAME           default, online-boutique, sock-shop, train-ticket  [default]
-  --difficulty LEVEL        easy, realistic, hard (a preset of the knobs)  [easy]
+  --topology NAME           online-boutique, sock-shop or train-ticket    [default]
+  --difficulty LEVEL        easy, realistic or hard (a preset of knobs)   [easy]
   --config FILE             a JSON config: {"services": [...], "incidentMix": {...}, ...};
                             the options above override its fields
   --threads N               threads rendering days in parallel, 1..64     [cores]
@@ -42,12 +42,11 @@ Options:                                                                  [defau
   -h, --help                this text
 
 Examples:
-  npm run generate -- --days 7 --seed 42 --out data/week  # a week, the same data every time
-  npm run generate -- --config services.json --days 30    # your own services and call graph
-  npm run generate -- --days 7 --signals metrics,traces   # only metrics and traces
-  npm run generate -- --days 30 --topology train-ticket --difficulty hard --seed 1   # a benchmark set
-  npm run generate -- --formats json,parquet --force      # a year into ./melt_data, Parquet too
-  npm run validate -- data/week                           # then check it against its ground truth
+  npm run generate -- --days 7 --seed 42 --out data/week      # a week, the same data every time
+  npm run generate -- --config services.json --days 30        # your own services and call graph
+  npm run generate -- --days 7 --signals metrics,traces       # only metrics and traces
+  npm run generate -- --topology sock-shop --difficulty hard  # a benchmark set (a year)
+  npm run validate -- data/week                               # then check it against its ground truth
 
 Exit codes: 0 written, 1 generation failed, 2 bad option or config (nothing written or removed).
 Progress goes to stderr in date order, the summary to stdout. \`npm run validate -- DIR\` reads a

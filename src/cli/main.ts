@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Where a command writes: separated so tests can capture it. */
 export interface CliIo {
@@ -50,4 +50,30 @@ export function joinNegativeNumbers(argv: readonly string[], options: NonNullabl
     } else out.push(arg);
   }
   return out;
+}
+
+/**
+ * Parses a command's options (strict, negative numbers joined): the parsed values, or the exit
+ * code when there is nothing more to do — 0 after printing `help` for --help, 2 after printing the
+ * parser's message and `help` for a bad option.
+ */
+export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']>, const P extends boolean>(
+  argv: readonly string[],
+  options: O,
+  help: string,
+  io: CliIo,
+  allowPositionals: P,
+) {
+  let args;
+  try {
+    args = parseArgs({ args: joinNegativeNumbers(argv, options), allowPositionals, strict: true, options });
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n\n${help}`);
+    return 2;
+  }
+  if ((args.values as { help?: boolean }).help === true) {
+    io.stdout.write(help);
+    return 0;
+  }
+  return args;
 }

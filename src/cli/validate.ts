@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { joinNegativeNumbers, NUMBER, runIfMain, type CliIo } from './main.ts';
+import { parseCommand, NUMBER, runIfMain, type CliIo } from './main.ts';
 import { formatReport } from '../validation/format.ts';
 import { DatasetError, validateDataset } from '../validation/read-dataset.ts';
 
@@ -32,17 +31,8 @@ const OPTIONS = { json: { type: 'string' }, z: { type: 'string' }, strict: { typ
 
 /** Runs the command; resolves to the exit code (0 done, 1 a bar failed with --strict, 2 bad usage or dataset). */
 export async function runValidateCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: joinNegativeNumbers(argv, OPTIONS), allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (e) {
-    io.stderr.write(`${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const args = parseCommand(argv, OPTIONS, HELP, io, true);
+  if (typeof args === 'number') return args;
   if (args.positionals.length > 1) {
     io.stderr.write(`one dataset folder at a time\n\n${HELP}`);
     return 2;

@@ -90,3 +90,10 @@ export const DEFAULT_INCIDENT_MIX: Readonly<Record<IncidentType, number>> = {
   RESOURCE_EXHAUSTION: 5,
   CASCADING_FAILURE: 18,
 };
+
+/**
+ * The metrics that carry an incident signature, in METRIC_KEYS order: every metric but
+ * `app.request_count`, the workload, which no fault type changes first. What the validator measures
+ * and what a root-cause indicator may name.
+ */
+export const SIGNATURE_METRICS: readonly MetricKey[] = METRIC_KEYS.filter((k) => INCIDENT_TYPES.some((t) => INCIDENT_SPECS[t].metric === k));

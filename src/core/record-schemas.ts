@@ -3,7 +3,7 @@ import type { CatalogGenerationConfig, CatalogIncident, CatalogSummary, Incident
 import { DIFFICULTIES, NAME_PATTERN, SERVICE_KINDS, SIGNALS, TOPOLOGIES } from './config.ts';
 import { KnobsSchema } from './difficulty.ts';
 import { DECOY_KINDS } from './plan.ts';
-import { INCIDENT_SPECS, INCIDENT_TYPES, METRIC_KEYS, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
+import { INCIDENT_SPECS, INCIDENT_TYPES, METRIC_KEYS, SIGNATURE_METRICS, type IncidentType, type IncidentTypeSpec, type MetricKey } from './incident-types.ts';
 import type { EventRecord, EventType, LabelEntry, LabelRecord, LogRecord, MetricRecord, SpanRecord } from './records.ts';
 
 // Exact schemas of every record a dataset holds, as the writers write them (src/core/day.ts,
@@ -54,7 +54,6 @@ const Severity = (description: string) => Type.Enum(['P1', 'P2', 'P3'], { descri
 const Person = (description: string) => Type.String({ description });
 
 /** The metrics an incident type can carry its signature on: every metric but the request count. */
-const SIGNATURE_METRICS: MetricKey[] = METRIC_KEYS.filter((k) => INCIDENT_TYPES.some((t) => INCIDENT_SPECS[t].metric === k));
 /** The types cascaded incidents have: what their primary's type cascades as. */
 const CASCADE_TYPES: IncidentType[] = INCIDENT_TYPES.filter((t) => INCIDENT_TYPES.some((p) => INCIDENT_SPECS[p].cascadesAs === t));
 const EFFECTS: IncidentTypeSpec['effect'][] = ['gradual', 'spike', 'plateau', 'intermittent', 'step'];

@@ -1,20 +1,12 @@
 // The per-host series the checks share: each signature metric per interval, the labeled
 // intervals, the sampled spans, and each host's robust baseline (median and scale per metric).
-import { INCIDENT_SPECS, type IncidentType, type MetricKey } from '../core/incident-types.ts';
+import { INCIDENT_SPECS, SIGNATURE_METRICS, type IncidentType } from '../core/incident-types.ts';
 import type { AnalyzerOptions, CatalogIncidentLike } from './input.ts';
 import { parseTime } from './input.ts';
 import { median } from './stats.ts';
 
-/** The metrics that carry an incident signature, in a fixed order. */
-export const SIGNATURE_METRICS: readonly MetricKey[] = [
-  'system.cpu.util',
-  'system.mem.util',
-  'net.latency.ms',
-  'app.error_rate',
-  'net.packet_loss.pct',
-  'db.connection_pool.util',
-  'resource.pool.util',
-];
+/** The metrics that carry an incident signature (the core's list, re-exported for the checks). */
+export { SIGNATURE_METRICS };
 export const ERROR_RATE = SIGNATURE_METRICS.indexOf('app.error_rate');
 export const HOUR_MS = 3_600_000;
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { joinNegativeNumbers } from '../../src/cli/main.ts';
 import { progressPrinter, runCli } from '../../src/cli/generate.ts';
+import { DIFFICULTY_PRESETS } from '../../src/core/difficulty.ts';
 import { runInProcess, runScript, type CliResult } from '../helpers/cli.ts';
 import { generate, hashDir, listFiles, readCatalog, tempDir } from '../helpers/dataset.ts';
 
@@ -266,7 +267,7 @@ test('--topology and --difficulty pick the presets; a bad one exits 2 and names 
   assert.equal(catalog.generation_config.topology, 'train-ticket');
   assert.equal(catalog.generation_config.difficulty, 'hard');
   assert.equal(catalog.generation_config.services.length, 69);
-  assert.equal(catalog.generation_config.knobs.decoysPerDay, 8);
+  assert.deepEqual(catalog.generation_config.knobs, DIFFICULTY_PRESETS.hard);
   const bad = await quick(['--out', join(out, 'x'), '--difficulty', 'extreme', '--topology', 'nowhere']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /\/difficulty: must be one of: easy, realistic, hard/);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -10,30 +9,13 @@ import type { MetricRecord } from '../../src/core/records.ts';
 import { dayPath } from '../../src/output/layout.ts';
 import { OPENMETRICS_NAMES } from '../../src/output/openmetrics.ts';
 import { generate, tempDir } from '../helpers/dataset.ts';
+import { freePort, have } from '../helpers/servers.ts';
 
 // The OpenMetrics files with the real Prometheus (Debian's `prometheus` package, 2.42; .ci/run
 // installs it): promtool turns each day into TSDB blocks, a Prometheus started on them answers
 // PromQL at an incident's host and time with the JSON file's value.
 
 const run = promisify(execFile);
-
-async function have(cmd: string): Promise<boolean> {
-  return run(cmd, ['--version']).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('promtool backfills the OpenMetrics days and Prometheus answers PromQL with the JSON values', async (t) => {
   if (!(await have('promtool')) || !(await have('prometheus'))) {

@@ -1,0 +1,30 @@
+// Where replays and live streams push: one interface, one module per destination (Prometheus
+// remote write, VictoriaMetrics, OTLP/HTTP). A sink takes the records of one stretch of time as
+// the day renderer makes them and delivers them in its destination's own encoding.
+import type { MetricRecord } from '../core/records.ts';
+
+/** What a sink has done so far. */
+export interface SinkStats {
+  /** Samples (one metric of one host at one time) the destination accepted. */
+  samplesSent: number;
+  /** Requests the destination refused for good (a 4xx other than 429, or retries exhausted). */
+  requestsRefused: number;
+  /** Requests sent again after a 429, a 5xx or a network error. */
+  retries: number;
+  /** The last refusal's status and the start of its body, for the caller to show. */
+  lastError: string | null;
+}
+
+/** A destination for a dataset's records. */
+export interface Sink {
+  /** Delivers metrics rows (any number; the sink batches). Rejects when a batch is refused for good. */
+  sendMetrics(rows: readonly MetricRecord[]): Promise<void>;
+  /** Delivers what is still batched. */
+  flush(): Promise<void>;
+  stats(): Readonly<SinkStats>;
+}
+
+/** Empty stats, to start from. */
+export function emptyStats(): SinkStats {
+  return { samplesSent: 0, requestsRefused: 0, retries: 0, lastError: null };
+}

@@ -28,3 +28,28 @@ export interface Sink {
 export function emptyStats(): SinkStats {
   return { samplesSent: 0, requestsRefused: 0, retries: 0, lastError: null };
 }
+
+/**
+ * A sink that batches rows and hands each full batch to `send` (which delivers it and counts it in
+ * the stats it was given): the batching every metrics sink shares.
+ */
+export function createBatchingSink(batchRows: number, send: (rows: readonly MetricRecord[], stats: SinkStats) => Promise<void>): Sink {
+  const stats = emptyStats();
+  let pending: MetricRecord[] = [];
+  return {
+    async sendMetrics(rows) {
+      pending.push(...rows);
+      while (pending.length >= batchRows) {
+        const batch = pending.slice(0, batchRows);
+        pending = pending.slice(batchRows);
+        await send(batch, stats);
+      }
+    },
+    async flush() {
+      const batch = pending;
+      pending = [];
+      if (batch.length > 0) await send(batch, stats);
+    },
+    stats: () => ({ ...stats }),
+  };
+}

@@ -5,7 +5,7 @@ import { METRIC_KEYS } from '../core/incident-types.ts';
 import type { MetricRecord } from '../core/records.ts';
 import { OPENMETRICS_NAMES } from '../output/openmetrics.ts';
 import { deliver, type DeliveryOptions } from './http-delivery.ts';
-import { emptyStats, type Sink } from './sink.ts';
+import { createBatchingSink, type Sink } from './sink.ts';
 
 export interface VictoriaMetricsSinkOptions extends DeliveryOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8428`. */
@@ -44,29 +44,9 @@ export function importLines(rows: readonly MetricRecord[]): string {
 
 /** A sink into VictoriaMetrics' JSON-lines import. */
 export function createVictoriaMetricsSink(options: VictoriaMetricsSinkOptions): Sink {
-  const stats = emptyStats();
   const url = `${options.url.replace(/\/+$/, '')}/api/v1/import`;
-  const batchRows = options.batchRows ?? 5000;
-  let pending: MetricRecord[] = [];
-  async function send(rows: readonly MetricRecord[]): Promise<void> {
-    if (rows.length === 0) return;
+  return createBatchingSink(options.batchRows ?? 5000, async (rows, stats) => {
     await deliver(url, importLines(rows), 'application/json', stats, options);
     stats.samplesSent += rows.length * METRIC_KEYS.length;
-  }
-  return {
-    async sendMetrics(rows) {
-      pending.push(...rows);
-      while (pending.length >= batchRows) {
-        const batch = pending.slice(0, batchRows);
-        pending = pending.slice(batchRows);
-        await send(batch);
-      }
-    },
-    async flush() {
-      const batch = pending;
-      pending = [];
-      await send(batch);
-    },
-    stats: () => ({ ...stats }),
-  };
+  });
 }

@@ -37,3 +37,22 @@ export async function waitUntilUp(url: string, timeoutMs = 30_000): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A VictoriaMetrics of its own on a free port (Debian's `victoria-metrics`), stopped when the test
+ * ends; null (the test skipped) when it is not installed outside CI.
+ */
+export async function startVictoriaMetrics(t: { after: (fn: () => unknown) => void; skip: (m: string) => void }, dataDir: string): Promise<string | null> {
+  if (!(await have('victoria-metrics', '-version'))) {
+    if (process.env.CI) throw new Error('victoria-metrics must be installed in CI (apt-get install victoria-metrics)');
+    t.skip('Debian package victoria-metrics is not installed');
+    return null;
+  }
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const vm = spawn('victoria-metrics', [`-storageDataPath=${dataDir}`, '-retentionPeriod=100y', `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'], { stdio: 'ignore' });
+  t.after(() => vm.kill('SIGTERM'));
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${base}/health`);
+  return base;
+}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { METRIC_KEYS } from '../../src/core/incident-types.ts';
@@ -9,24 +8,15 @@ import { deliver, DeliveryError, retryAfterMs } from '../../src/sinks/http-deliv
 import { emptyStats } from '../../src/sinks/sink.ts';
 import { createVictoriaMetricsSink } from '../../src/sinks/victoriametrics.ts';
 import { generate, readDay, tempDir } from '../helpers/dataset.ts';
-import { freePort, have, waitUntilUp } from '../helpers/servers.ts';
+import { startVictoriaMetrics } from '../helpers/servers.ts';
 
 // The VictoriaMetrics sink against the real server (Debian's `victoria-metrics`, 1.79; .ci/run
 // installs it): two days imported, exported back, every sample and an incident's value equal.
 
 test('a replayed dataset in VictoriaMetrics: every sample back, an incident host’s value as in the JSON', async (t) => {
-  if (!(await have('victoria-metrics', '-version'))) {
-    if (process.env.CI) assert.fail('victoria-metrics must be installed in CI (apt-get install victoria-metrics)');
-    t.skip('Debian package victoria-metrics is not installed');
-    return;
-  }
   const { dir, catalog } = await generate(t, { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601 });
-  const data = await tempDir(t, 'meltgen-vm-');
-  const port = await freePort();
-  const vm = spawn('victoria-metrics', [`-storageDataPath=${data}`, '-retentionPeriod=100y', `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'], { stdio: 'ignore' });
-  t.after(() => vm.kill('SIGTERM'));
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${base}/health`);
+  const base = await startVictoriaMetrics(t, await tempDir(t, 'meltgen-vm-'));
+  if (base === null) return;
 
   const rows: MetricRecord[] = [];
   for (const date of ['2024-06-30', '2024-07-01']) rows.push(...(await readDay<MetricRecord>(dir, 'metrics', date)));

@@ -31,24 +31,42 @@ export function emptyStats(): SinkStats {
 
 /**
  * A sink that batches rows and hands each full batch to `send` (which delivers it and counts it in
- * the stats it was given): the batching every metrics sink shares.
+ * the stats it was given): the batching every metrics sink shares. Up to `inFlight` batches are
+ * sent at once, so reading and encoding the next overlaps the destination's ingestion; 1 keeps the
+ * batches in order (what a receiver without an out-of-order window needs).
  */
-export function createBatchingSink(batchRows: number, send: (rows: readonly MetricRecord[], stats: SinkStats) => Promise<void>): Sink {
+export function createBatchingSink(batchRows: number, send: (rows: readonly MetricRecord[], stats: SinkStats) => Promise<void>, inFlight = 1): Sink {
   const stats = emptyStats();
   let pending: MetricRecord[] = [];
+  const running = new Set<Promise<void>>();
+  let failure: unknown = null;
+  async function launch(batch: readonly MetricRecord[]): Promise<void> {
+    while (running.size >= inFlight) await Promise.race(running);
+    if (failure !== null) throw failure;
+    const p: Promise<void> = send(batch, stats).then(
+      () => void running.delete(p),
+      (e: unknown) => {
+        running.delete(p);
+        failure ??= e;
+      },
+    );
+    running.add(p);
+  }
   return {
     async sendMetrics(rows) {
       pending.push(...rows);
       while (pending.length >= batchRows) {
         const batch = pending.slice(0, batchRows);
         pending = pending.slice(batchRows);
-        await send(batch, stats);
+        await launch(batch);
       }
     },
     async flush() {
       const batch = pending;
       pending = [];
-      if (batch.length > 0) await send(batch, stats);
+      if (batch.length > 0) await launch(batch);
+      await Promise.all(running);
+      if (failure !== null) throw failure;
     },
     stats: () => ({ ...stats }),
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseAllowlist } from './sinks/destination-guard.ts';
 
 /** The service's settings, from environment variables; checked once, at start. */
 export const EnvSchema = Type.Object({
@@ -14,6 +15,10 @@ export const EnvSchema = Type.Object({
   MELT_API_KEYS: Type.Optional(Type.String({ description: 'Comma-separated API keys, each `name:key` or a bare key.' })),
   MELT_API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A file of API keys, one per line: `name key` or a bare key; # comments.' })),
   MELT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
+  MELT_SINK_ALLOWLIST: Type.String({
+    default: '',
+    description: 'Destinations replays and streams may push to: comma-separated host:port patterns (`vm.internal:8428`, `*.example.com:443`). Empty: none. Internal addresses only by exact name.',
+  }),
   MELT_PREDICTIONS_LIMIT_BYTES: Type.Integer({
     minimum: 1024,
     maximum: 1024 ** 3,
@@ -48,6 +53,11 @@ export function loadEnv(env: Record<string, string | undefined>): ServiceEnv {
   if (errors.length > 0) {
     const lines = errors.map((e) => `${e.instancePath.slice(1) || '(env)'}=${JSON.stringify(picked[e.instancePath.slice(1)] ?? '')}: ${e.message}`);
     throw new EnvError(`invalid environment: ${lines.join('; ')}`);
+  }
+  try {
+    parseAllowlist((value as ServiceEnv).MELT_SINK_ALLOWLIST);
+  } catch (e) {
+    throw new EnvError(`invalid environment: ${(e as Error).message}`);
   }
   return value as ServiceEnv;
 }

@@ -42,3 +42,9 @@ test('every bad variable is named', () => {
     (e: unknown) => e instanceof EnvError && /PORT="eighty"/.test(e.message) && /MELT_MAX_CONCURRENT_JOBS="0"/.test(e.message) && /LOG_LEVEL="loud"/.test(e.message),
   );
 });
+
+test('MELT_SINK_ALLOWLIST: empty by default, patterns checked at start', () => {
+  assert.equal(loadEnv({}).MELT_SINK_ALLOWLIST, '');
+  assert.equal(loadEnv({ MELT_SINK_ALLOWLIST: 'vm.internal:8428,*.example.com:443' }).MELT_SINK_ALLOWLIST, 'vm.internal:8428,*.example.com:443');
+  assert.throws(() => loadEnv({ MELT_SINK_ALLOWLIST: 'vm.internal' }), (e: unknown) => e instanceof EnvError && /MELT_SINK_ALLOWLIST: "vm.internal" is not host:port/.test(e.message));
+});

@@ -6,6 +6,7 @@ import type { Ratio } from './report.ts';
 import type { SeriesStore } from './series.ts';
 import { ratio } from './stats.ts';
 
+/** Cascades run callee → caller, and each hop moves no earlier than its parent: read once the baselines are in. */
 export function createCascadeCheck(store: SeriesStore, catalog: CatalogLike, calls: (caller: string, callee: string) => boolean) {
   const { hosts, zAt, z, signature, firstDeparture } = store;
   const incidentById = new Map(catalog.incidents.map((i) => [i.id, i]));

@@ -7,6 +7,7 @@ import type { Ratio } from './report.ts';
 import { HOUR_MS, SIGNATURE_METRICS, type SeriesStore } from './series.ts';
 import { ratio } from './stats.ts';
 
+/** Collects the day's events; then alerts equal to the metric, and cause events before their incidents. */
 export function createEventCheck(store: SeriesStore, catalog: CatalogLike) {
   const { hosts, slot, value } = store;
   const pendingAlerts: Row[] = [];

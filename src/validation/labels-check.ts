@@ -8,9 +8,9 @@ import type { Ratio, ValidationReport } from './report.ts';
 import { SIGNATURE_METRICS, type SeriesStore } from './series.ts';
 import { ratio } from './stats.ts';
 
+/** Collects the label files; then detection per incident type, false alarms and midnight crossings. */
 export function createLabelCheck(store: SeriesStore, catalog: CatalogLike) {
-  const { hosts, series, slot, value, departs, total, g, endMs, signature, firstDeparture } = store;
-  const options = { startMs: store.startMs };
+  const { hosts, series, slot, value, departs, total, g, startMs, endMs, signature, firstDeparture } = store;
   let labelFiles = false;
   const labeledDays = new Map<string, Set<string>>();
 
@@ -33,7 +33,7 @@ export function createLabelCheck(store: SeriesStore, catalog: CatalogLike) {
   function labelsFromCatalog(): void {
     for (const inc of catalog.incidents) {
       const from = Math.max(0, slot(parseTime(inc.start_time)));
-      const endK = Math.floor((Math.min(endMs, parseTime(inc.end_time)) - options.startMs - 1) / g);
+      const endK = Math.floor((Math.min(endMs, parseTime(inc.end_time)) - startMs - 1) / g);
       for (const id of inc.affected_hosts ?? []) {
         const host = hosts.get(id);
         if (host) for (let k = from; k <= endK && k < total; k++) host.labeled[k] = 1;
@@ -84,7 +84,7 @@ export function createLabelCheck(store: SeriesStore, catalog: CatalogLike) {
       const end = parseTime(inc.end_time);
       const first = new Date(start).toISOString().slice(0, 10);
       const last = new Date(end - 1).toISOString().slice(0, 10);
-      if (first === last || start < options.startMs || end > endMs) continue;
+      if (first === last || start < startMs || end > endMs) continue;
       n++;
       if (labelFiles) {
         const days = labeledDays.get(inc.id);
@@ -95,7 +95,7 @@ export function createLabelCheck(store: SeriesStore, catalog: CatalogLike) {
         // No labels: the signature shows on each side of midnight.
         const sig = signature(inc);
         if (!sig) continue;
-        const cut = Math.floor((Date.parse(`${last}T00:00:00Z`) - options.startMs) / g);
+        const cut = Math.floor((Date.parse(`${last}T00:00:00Z`) - startMs) / g);
         if (firstDeparture(inc, sig.metric, sig.from, cut - 1) !== null && firstDeparture(inc, sig.metric, cut, sig.to) !== null) ok++;
       }
     }

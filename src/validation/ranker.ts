@@ -6,6 +6,7 @@ import type { ValidationReport } from './report.ts';
 import { HOUR_MS, SIGNATURE_METRICS, type SeriesStore } from './series.ts';
 import { ratio } from './stats.ts';
 
+/** The baseline root-cause ranker over the series, once the baselines are in. */
 export function createRanker(store: SeriesStore, catalog: CatalogLike) {
   const { slot, zAt, departs, total, g, z, endMs, serviceHosts } = store;
   /**

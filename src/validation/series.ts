@@ -67,6 +67,7 @@ export interface SeriesStore {
   firstDeparture(inc: CatalogIncidentLike, metric: number, from: number, to: number): number | null;
 }
 
+/** An empty store sized for the dataset of `options`: every host gets one slot per interval. */
 export function createSeriesStore(options: AnalyzerOptions): SeriesStore {
   const g = options.granularityMinutes * 60_000;
   const perDay = 1440 / options.granularityMinutes;

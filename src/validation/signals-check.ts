@@ -4,6 +4,7 @@ import type { Correlation, ValidationReport } from './report.ts';
 import { ERROR_RATE, HOUR_MS, SIGNATURE_METRICS, type SeriesStore } from './series.ts';
 import { errorCorrelation, pearson } from './stats.ts';
 
+/** The error-rate and latency metrics against the sampled spans, once the baselines are in. */
 export function createSignalCheck(store: SeriesStore) {
   const { hosts, value, total, g } = store;
   function errorRate(): ValidationReport['errorRate'] {

@@ -6,6 +6,7 @@ import type { SeriesStore } from './series.ts';
 import { ratio } from './stats.ts';
 import type { ValidationReport } from './report.ts';
 
+/** Checks each day's traces and joins its logs to their spans; counts every host-interval's spans. */
 export function createTraceCheck(store: SeriesStore, graph: Readonly<Record<string, readonly string[]>> | undefined) {
   const { hosts, slot } = store;
   const observedEdges = new Set<string>();

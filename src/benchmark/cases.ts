@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOG_PATH } from '../output/json-writer.ts';
+import { parseTime as parseUtc } from '../validation/input.ts';
 
 /** A root-cause indicator: a service and the metric that carries the fault's signature there. */
 export interface Indicator {
@@ -47,11 +48,8 @@ export interface RcaCase {
   readonly rootCauses: readonly Indicator[];
 }
 
-/** Timestamps with Z, or without a zone as the original wrote them (read as UTC). */
-export function parseUtc(text: string): number {
-  const t = text.includes('T') ? text : text.replace(' ', 'T');
-  return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(t) ? t : `${t}Z`);
-}
+/** Timestamps with Z, or without a zone as the original wrote them (read as UTC): the validator's reader. */
+export { parseUtc };
 
 /** Reads `metadata/incident_catalog.json` of a dataset directory. */
 export function readCatalog(dir: string): BenchmarkCatalog {

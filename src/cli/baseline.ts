@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCommand, NUMBER, runIfMain, type CliIo } from './main.ts';
+import { parseCommand, usageError, NUMBER, runIfMain, type CliIo } from './main.ts';
 import { DatasetError } from '../benchmark/metric-series.ts';
 import { BARO_DEFAULT_THRESHOLD, METHODS, runBaseline, serializePredictions, ZSCORE_DEFAULT_THRESHOLD, type MethodName, type Predictions } from '../benchmark/baselines/index.ts';
 
@@ -53,10 +53,7 @@ export async function runBaselineCli(argv: readonly string[], io: CliIo): Promis
   const args = parseCommand(argv, OPTIONS, HELP, io, false);
   if (typeof args === 'number') return args;
   const v = args.values;
-  const usage = (message: string): number => {
-    io.stderr.write(`${message}\n`);
-    return 2;
-  };
+  const usage = (message: string): number => usageError(io, message);
   if (v.method === undefined) return usage(`--method is required: ${METHODS.join(', ')}`);
   if (!(METHODS as readonly string[]).includes(v.method)) return usage(`--method must be one of ${METHODS.join(', ')}`);
   const method = v.method as MethodName;

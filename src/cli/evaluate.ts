@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCommand, runIfMain, type CliIo } from './main.ts';
+import { parseCommand, usageError, runIfMain, type CliIo } from './main.ts';
 import { predictionIssues, type Accuracy, type Evaluation, type Predictions } from '../benchmark/predictions.ts';
 import { evaluateDataset } from '../benchmark/score.ts';
 import { DatasetError } from '../validation/read-dataset.ts';
@@ -85,10 +85,7 @@ export async function runEvaluateCli(argv: readonly string[], io: CliIo): Promis
   const args = parseCommand(argv, OPTIONS, HELP, io, false);
   if (typeof args === 'number') return args;
   const v = args.values;
-  const usage = (message: string): number => {
-    io.stderr.write(`${message}\n`);
-    return 2;
-  };
+  const usage = (message: string): number => usageError(io, message);
   if (v.predictions === undefined) return usage('--predictions FILE is required (see --help)');
   let document: unknown;
   try {

@@ -77,3 +77,9 @@ export function parseCommand<const O extends NonNullable<ParseArgsConfig['option
   }
   return args;
 }
+
+/** A usage error: its message on stderr, exit code 2. */
+export function usageError(io: CliIo, message: string): number {
+  io.stderr.write(`${message}\n`);
+  return 2;
+}

@@ -3,7 +3,7 @@ import { createRemoteWriteSink } from '../sinks/prometheus-remote-write.ts';
 import { replayDataset, type TimeShift } from '../sinks/replay.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { createVictoriaMetricsSink } from '../sinks/victoriametrics.ts';
-import { parseCommand, runIfMain, type CliIo } from './main.ts';
+import { parseCommand, usageError, runIfMain, type CliIo } from './main.ts';
 
 const HELP = `Usage: npm run replay -- --sink TYPE --url URL [options]
 
@@ -48,10 +48,7 @@ export async function runReplayCli(argv: readonly string[], io: CliIo): Promise<
   const args = parseCommand(argv, OPTIONS, HELP, io, false);
   if (typeof args === 'number') return args;
   const v = args.values;
-  const usage = (message: string): number => {
-    io.stderr.write(`${message}\n`);
-    return 2;
-  };
+  const usage = (message: string): number => usageError(io, message);
   if (v.sink === undefined || !(SINKS as readonly string[]).includes(v.sink)) return usage(`--sink must be one of: ${SINKS.join(', ')}`);
   if (v.url === undefined || !/^https?:\/\//.test(v.url)) return usage('--url must be an http:// or https:// URL');
   const shift = v['time-shift'] ?? 'none';

@@ -10,7 +10,7 @@ import { startVictoriaMetrics } from '../helpers/servers.ts';
 
 test('replay --time-shift now: the dataset lands in VictoriaMetrics ending at the current interval', async (t) => {
   const { dir, sim } = await generate(t, { days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 1, seed: 4 });
-  const base = await startVictoriaMetrics(t, await tempDir(t, 'meltgen-vm-'));
+  const base = await startVictoriaMetrics(t);
   if (base === null) return;
   const before = Date.now();
   const r = await runInProcess(runReplayCli, ['--sink', 'victoriametrics', '--url', base, '--dataset', dir, '--time-shift', 'now', '--header', 'X-Scope-OrgID: team-a']);

@@ -15,7 +15,7 @@ import { startVictoriaMetrics } from '../helpers/servers.ts';
 
 test('a replayed dataset in VictoriaMetrics: every sample back, an incident host’s value as in the JSON', async (t) => {
   const { dir, catalog } = await generate(t, { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601 });
-  const base = await startVictoriaMetrics(t, await tempDir(t, 'meltgen-vm-'));
+  const base = await startVictoriaMetrics(t);
   if (base === null) return;
 
   const rows: MetricRecord[] = [];

@@ -5,7 +5,7 @@ import { runReplayCli } from '../../src/cli/replay.ts';
 import { METRIC_KEYS } from '../../src/core/incident-types.ts';
 import { shiftToNow } from '../../src/sinks/replay.ts';
 import { runInProcess } from '../helpers/cli.ts';
-import { generate, tempDir } from '../helpers/dataset.ts';
+import { generate } from '../helpers/dataset.ts';
 import { startVictoriaMetrics } from '../helpers/servers.ts';
 
 test('replay --time-shift now: the dataset lands in VictoriaMetrics ending at the current interval', async (t) => {

@@ -7,7 +7,7 @@ import { OPENMETRICS_NAMES } from '../../src/output/openmetrics.ts';
 import { deliver, DeliveryError, retryAfterMs } from '../../src/sinks/http-delivery.ts';
 import { emptyStats } from '../../src/sinks/sink.ts';
 import { createVictoriaMetricsSink } from '../../src/sinks/victoriametrics.ts';
-import { generate, readDay, tempDir } from '../helpers/dataset.ts';
+import { generate, readDay } from '../helpers/dataset.ts';
 import { startVictoriaMetrics } from '../helpers/servers.ts';
 
 // The VictoriaMetrics sink against the real server (Debian's `victoria-metrics`, 1.79; .ci/run

@@ -1,13 +1,15 @@
-// Replay: a finished dataset's metrics pushed into a sink day by day, optionally moved in time so
+// Replay: a finished dataset's records pushed into a sink day by day, optionally moved in time so
 // that the dataset ends now (most platforms refuse samples older than their retention or their
 // out-of-order window).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCatalog } from '../benchmark/cases.ts';
 import { metricDates } from '../benchmark/metric-series.ts';
-import type { MetricRecord } from '../core/records.ts';
+import type { Signal } from '../core/config.ts';
+import type { EventRecord, LogRecord, MetricRecord, SpanRecord } from '../core/records.ts';
 import { isoSeconds } from '../core/time.ts';
 import { dayFilePath } from '../output/json-writer.ts';
+import type { OtlpHost } from '../output/otlp.ts';
 import type { Sink, SinkStats } from './sink.ts';
 
 /** `none` keeps the dataset's times; `now` moves it so that its last day ends at the current interval. */
@@ -17,6 +19,8 @@ export interface ReplayOptions {
   readonly timeShift?: TimeShift;
   /** The clock `now` reads (tests pass a fixed one). */
   readonly now?: () => number;
+  /** Called once before the first day, with the days to send and the shift. */
+  readonly onStart?: (daysTotal: number, shiftMs: number) => void;
   /** Called after each day with the days done and the sink's stats. */
   readonly onDay?: (daysDone: number, daysTotal: number, stats: Readonly<SinkStats>) => void;
   readonly signal?: AbortSignal;
@@ -38,7 +42,28 @@ export function shiftToNow(endMs: number, granularityMinutes: number, now: numbe
   return Math.floor(now / g) * g - endMs;
 }
 
-/** Pushes every metrics day file of `dir` (a melt_data folder) into `sink`, in date order. */
+/** A day file's records, or none when the file is absent (a day without that signal's file). */
+function readDay<T>(dir: string, signal: Signal, date: string): T[] | undefined {
+  const path = join(dir, dayFilePath(signal, date));
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T[]) : undefined;
+}
+
+/** Records with their `timestamp` moved by `shiftMs` (each distinct time formatted once). */
+function shifted<T extends { timestamp: string }>(rows: T[] | undefined, shiftMs: number): T[] | undefined {
+  if (rows === undefined || shiftMs === 0) return rows;
+  const moved = new Map<string, string>();
+  return rows.map((r) => {
+    let ts = moved.get(r.timestamp);
+    if (ts === undefined) moved.set(r.timestamp, (ts = isoSeconds(Date.parse(r.timestamp) + shiftMs)));
+    return { ...r, timestamp: ts };
+  });
+}
+
+/**
+ * Pushes every day of `dir` (a melt_data folder) into `sink`, in date order: the day files of the
+ * signals the sink carries. Hosts' services and regions, which spans and logs need, come from the
+ * day's metrics.
+ */
 export async function replayDataset(dir: string, sink: Sink, options: ReplayOptions = {}): Promise<ReplayResult> {
   const catalog = readCatalog(dir);
   const dates = metricDates(dir);
@@ -46,21 +71,22 @@ export async function replayDataset(dir: string, sink: Sink, options: ReplayOpti
   const granularity = catalog.generation_config?.granularity_minutes ?? 15;
   const endMs = Date.parse(`${dates[dates.length - 1] as string}T00:00:00Z`) + 86_400_000;
   const shiftMs = options.timeShift === 'now' ? shiftToNow(endMs, granularity, (options.now ?? Date.now)()) : 0;
+  const wants = new Set(sink.signals);
+  options.onStart?.(dates.length, shiftMs);
   let done = 0;
   for (const date of dates) {
     options.signal?.throwIfAborted();
-    const path = join(dir, dayFilePath('metrics', date));
-    if (!existsSync(path)) continue;
-    let rows = JSON.parse(readFileSync(path, 'utf8')) as MetricRecord[];
-    if (shiftMs !== 0) {
-      const moved = new Map<string, string>();
-      rows = rows.map((r) => {
-        let ts = moved.get(r.timestamp);
-        if (ts === undefined) moved.set(r.timestamp, (ts = isoSeconds(Date.parse(r.timestamp) + shiftMs)));
-        return { ...r, timestamp: ts };
-      });
-    }
-    await sink.sendMetrics(rows);
+    const metrics = readDay<MetricRecord>(dir, 'metrics', date);
+    if (metrics === undefined) continue;
+    const hosts = new Map<string, OtlpHost>();
+    for (const r of metrics) if (!hosts.has(r.host_id)) hosts.set(r.host_id, { service: r.service, region: r.region });
+    await sink.send({
+      metrics: wants.has('metrics') ? shifted(metrics, shiftMs) : undefined,
+      spans: wants.has('traces') ? shifted(readDay<SpanRecord>(dir, 'traces', date), shiftMs) : undefined,
+      logs: wants.has('logs') ? shifted(readDay<LogRecord>(dir, 'logs', date), shiftMs) : undefined,
+      events: wants.has('events') ? shifted(readDay<EventRecord>(dir, 'events', date), shiftMs) : undefined,
+      hosts,
+    });
     done++;
     options.onDay?.(done, dates.length, sink.stats());
   }

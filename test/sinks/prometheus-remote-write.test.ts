@@ -55,9 +55,9 @@ test('remote write into Prometheus: every sample stored, an incident host’s va
   assert.equal(decoded.timeseries[0]?.samples[0]?.timestamp, String(Date.parse(rows[0]?.timestamp ?? '')));
 
   const sink = createRemoteWriteSink({ url: `${base}/api/v1/write`, batchRows: 30 });
-  await sink.sendMetrics(rows);
+  await sink.send({ metrics: rows });
   await sink.flush();
-  assert.deepEqual(sink.stats(), { samplesSent: rows.length * METRIC_KEYS.length, requestsRefused: 0, retries: 0, lastError: null });
+  assert.deepEqual(sink.stats(), { samplesSent: rows.length * METRIC_KEYS.length, spansSent: 0, logsSent: 0, requestsRefused: 0, retries: 0, lastError: null });
 
   const end = '2024-07-02T00:00:00Z';
   let stored = 0;

@@ -21,9 +21,9 @@ test('a replayed dataset in VictoriaMetrics: every sample back, an incident host
   const rows: MetricRecord[] = [];
   for (const date of ['2024-06-30', '2024-07-01']) rows.push(...(await readDay<MetricRecord>(dir, 'metrics', date)));
   const sink = createVictoriaMetricsSink({ url: base, batchRows: 40 });
-  await sink.sendMetrics(rows);
+  await sink.send({ metrics: rows });
   await sink.flush();
-  assert.deepEqual(sink.stats(), { samplesSent: rows.length * METRIC_KEYS.length, requestsRefused: 0, retries: 0, lastError: null });
+  assert.deepEqual(sink.stats(), { samplesSent: rows.length * METRIC_KEYS.length, spansSent: 0, logsSent: 0, requestsRefused: 0, retries: 0, lastError: null });
   await fetch(`${base}/internal/force_flush`);
 
   // Everything back through the export API: one line per series, every sample.

@@ -12,13 +12,13 @@ import { OTLP_METRICS, otlpMetricValue, SEVERITY_NUMBERS } from '../../src/outpu
 import { generate } from '../helpers/dataset.ts';
 
 // Every OTLP line is decoded strictly with protobufjs against the official opentelemetry-proto
-// files (vendored in test/fixtures/opentelemetry-proto, Apache-2.0, from
+// files (vendored in src/sinks/protos/opentelemetry-proto, Apache-2.0, from
 // @opentelemetry/otlp-grpc-exporter-base 0.38.0): it must survive fromObject → encode → decode →
 // toObject unchanged, so no field is unknown or mistyped; enums must be integers and 64-bit
 // integers decimal strings (fromObject would take names and numbers too). Then the counts and
 // values are those of the JSON files, and every parent span id resolves.
 
-const PROTOS = fileURLToPath(new URL('../fixtures/opentelemetry-proto/', import.meta.url));
+const PROTOS = fileURLToPath(new URL('../../src/sinks/protos/opentelemetry-proto/', import.meta.url));
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => join(PROTOS, target);
 root.loadSync(['opentelemetry/proto/trace/v1/trace.proto', 'opentelemetry/proto/logs/v1/logs.proto', 'opentelemetry/proto/metrics/v1/metrics.proto'], { keepCase: false });

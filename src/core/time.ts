@@ -25,6 +25,12 @@ export function isoMillis(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** A record's time moved by `deltaMs`, in its own format: seconds stay seconds, milliseconds stay milliseconds. */
+export function shiftIso(iso: string, deltaMs: number): string {
+  const ms = Date.parse(iso) + deltaMs;
+  return iso.length > 20 ? isoMillis(ms) : isoSeconds(ms);
+}
+
 /** `2024-06-14` */
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -7,7 +7,7 @@ import { readCatalog } from '../benchmark/cases.ts';
 import { metricDates } from '../benchmark/metric-series.ts';
 import type { Signal } from '../core/config.ts';
 import type { EventRecord, LogRecord, MetricRecord, SpanRecord } from '../core/records.ts';
-import { isoSeconds } from '../core/time.ts';
+import { shiftIso } from '../core/time.ts';
 import { dayFilePath } from '../output/json-writer.ts';
 import type { OtlpHost } from '../output/otlp.ts';
 import type { Sink, SinkStats } from './sink.ts';
@@ -54,7 +54,7 @@ function shifted<T extends { timestamp: string }>(rows: T[] | undefined, shiftMs
   const moved = new Map<string, string>();
   return rows.map((r) => {
     let ts = moved.get(r.timestamp);
-    if (ts === undefined) moved.set(r.timestamp, (ts = isoSeconds(Date.parse(r.timestamp) + shiftMs)));
+    if (ts === undefined) moved.set(r.timestamp, (ts = shiftIso(r.timestamp, shiftMs)));
     return { ...r, timestamp: ts };
   });
 }

@@ -5,6 +5,7 @@
 // host:port, never through a wildcard.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 
 /** Addresses a caller must not reach through a wildcard: loopback, private, link-local, unspecified, CGNAT, ULA. */
 const INTERNAL = new BlockList();
@@ -74,16 +75,31 @@ export class DestinationRefused extends Error {
   readonly code = 'SINK_NOT_ALLOWED';
 }
 
+/** The system resolver: every address of a host. */
+const systemResolve = async (h: string): Promise<string[]> => (await lookup(h, { all: true })).map((a) => a.address);
+
+/**
+ * The addresses the server may connect to for `host:port`: resolved, then checked against the
+ * allowlist's rule for internal addresses.
+ * @throws DestinationRefused
+ */
+async function allowedAddresses(host: string, port: number, allowlist: readonly DestinationPattern[], resolve: (host: string) => Promise<string[]>): Promise<string[]> {
+  const allowed = allowlist.filter((p) => matches(p, host, port));
+  if (allowed.length === 0) throw new DestinationRefused(`${host}:${port} is not in the server's sink allowlist (MELT_SINK_ALLOWLIST)`);
+  const exact = allowed.some((p) => !p.wildcard);
+  const addresses = isIP(host) ? [host] : await resolve(host).catch(() => [] as string[]);
+  if (addresses.length === 0) throw new DestinationRefused(`${host} does not resolve`);
+  // An internal address only by its exact name: a wildcard must not open the server's own network.
+  if (!exact && addresses.some(isInternalAddress)) throw new DestinationRefused(`${host} resolves to an internal address; allow-list ${host}:${port} itself to reach it`);
+  return addresses;
+}
+
 /**
  * Checks a sink URL against the allowlist, resolving its host: resolves when the server may send
  * there, throws DestinationRefused otherwise.
  * @param resolve the resolver (tests pass their own); by default the system's, every address.
  */
-export async function checkDestination(
-  url: string,
-  allowlist: readonly DestinationPattern[],
-  resolve: (host: string) => Promise<string[]> = async (h) => (await lookup(h, { all: true })).map((a) => a.address),
-): Promise<void> {
+export async function checkDestination(url: string, allowlist: readonly DestinationPattern[], resolve: (host: string) => Promise<string[]> = systemResolve): Promise<void> {
   let u: URL;
   try {
     u = new URL(url);
@@ -94,11 +110,26 @@ export async function checkDestination(
   if (u.username || u.password) throw new DestinationRefused('credentials go in the headers, not in the sink URL');
   const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  const allowed = allowlist.filter((p) => matches(p, host, port));
-  if (allowed.length === 0) throw new DestinationRefused(`${host}:${port} is not in the server's sink allowlist (MELT_SINK_ALLOWLIST)`);
-  const exact = allowed.some((p) => !p.wildcard);
-  const addresses = isIP(host) ? [host] : await resolve(host).catch(() => [] as string[]);
-  if (addresses.length === 0) throw new DestinationRefused(`${host} does not resolve`);
-  // An internal address only by its exact name: a wildcard must not open the server's own network.
-  if (!exact && addresses.some(isInternalAddress)) throw new DestinationRefused(`${host} resolves to an internal address; allow-list ${host}:${port} itself to reach it`);
+  await allowedAddresses(host, port, allowlist, resolve);
+}
+
+/**
+ * An HTTP client (undici dispatcher) that applies the allowlist again at every connection and
+ * connects to the very address it checked. A check before sending is not enough on its own: the
+ * name could resolve to another address by the time the request goes out (DNS rebinding).
+ * TLS still verifies the certificate against the name.
+ * @param resolve the resolver (tests pass their own); by default the system's.
+ */
+export function createGuardedDispatcher(allowlist: readonly DestinationPattern[], resolve: (host: string) => Promise<string[]> = systemResolve, connectTimeoutMs = 10_000): Dispatcher {
+  const connect = buildConnector({ timeout: connectTimeoutMs });
+  return new Agent({
+    connect(options, callback) {
+      const host = options.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+      const port = Number(options.port || (options.protocol === 'https:' ? 443 : 80));
+      allowedAddresses(host, port, allowlist, resolve).then(
+        (addresses) => connect({ ...options, hostname: addresses[0] as string, servername: options.servername ?? (isIP(host) ? undefined : host) }, callback),
+        (e: unknown) => callback(e as Error, null),
+      );
+    },
+  });
 }

@@ -1,5 +1,7 @@
 // Delivering one request body to a sink's destination: timeouts, no redirects, and retries with
 // exponential backoff (and the server's Retry-After) on 429, 5xx and network errors.
+import { fetch, type Dispatcher } from 'undici';
+import { DestinationRefused } from './destination-guard.ts';
 import type { SinkStats } from './sink.ts';
 
 export interface DeliveryOptions {
@@ -11,6 +13,10 @@ export interface DeliveryOptions {
   readonly attempts?: number;
   /** The first backoff; doubled after each retry, capped at 30 s. Default 200 ms. */
   readonly backoffMs?: number;
+  /** Stops the request in flight and the waits between retries (a replay or stream being stopped). */
+  readonly signal?: AbortSignal;
+  /** The HTTP client: the service passes one that applies the sink allowlist at every connection. */
+  readonly dispatcher?: Dispatcher;
 }
 
 /** A refusal for good: the caller's stats say how many. */
@@ -24,7 +30,19 @@ export class DeliveryError extends Error {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 
 /** Seconds or an HTTP date, as Retry-After carries it; null when absent or unreadable. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | null {
@@ -52,7 +70,8 @@ export async function deliver(url: string, body: Uint8Array | string, contentTyp
         headers: { 'content-type': contentType, ...options.headers },
         // A redirect could point the server anywhere: never followed.
         redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)]) : AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
       status = res.status;
       const text = await res.text();
@@ -67,6 +86,15 @@ export async function deliver(url: string, body: Uint8Array | string, contentTyp
       wait = retryAfterMs(res.headers.get('retry-after'));
     } catch (e) {
       if (e instanceof DeliveryError) throw e;
+      // Stopped by the caller: not a failure of the destination, nothing to retry.
+      if (options.signal?.aborted) throw options.signal.reason as Error;
+      // The allowlist refused the connection: it will refuse it again.
+      const cause = (e as { cause?: unknown }).cause;
+      if (cause instanceof DestinationRefused) {
+        stats.requestsRefused++;
+        stats.lastError = cause.message;
+        throw new DeliveryError(`the destination is not allowed: ${cause.message}`, null);
+      }
       detail = (e as Error).message;
     }
     if (attempt >= attempts) {
@@ -75,7 +103,7 @@ export async function deliver(url: string, body: Uint8Array | string, contentTyp
       throw new DeliveryError(`gave up after ${attempts} attempts: ${detail}`, status);
     }
     stats.retries++;
-    await sleep(Math.min(30_000, wait ?? backoff));
+    await sleep(Math.min(30_000, wait ?? backoff), options.signal);
     backoff = Math.min(30_000, backoff * 2);
   }
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
-import { checkDestination, DestinationRefused, isInternalAddress, parseAllowlist } from '../../src/sinks/destination-guard.ts';
+import { checkDestination, createGuardedDispatcher, DestinationRefused, isInternalAddress, parseAllowlist } from '../../src/sinks/destination-guard.ts';
+import { deliver, DeliveryError } from '../../src/sinks/http-delivery.ts';
+import { emptyStats } from '../../src/sinks/sink.ts';
 
 const dns = (table: Record<string, string[]>) => async (host: string): Promise<string[]> => table[host] ?? [];
 
@@ -40,4 +43,43 @@ test('a destination passes only through the allowlist; internal addresses only b
   await assert.rejects(checkDestination('https://gone.example.com/', list, resolve), /does not resolve/);
   // Empty by default: nothing at all.
   await assert.rejects(checkDestination('https://metrics.example.com/', [], resolve), DestinationRefused);
+});
+
+test('the guarded client checks every connection and connects to the address it checked (no DNS rebinding)', async (t) => {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  // Names that no real DNS knows: a request that succeeds went to the address the guard resolved.
+  let answer = ['93.184.216.34'];
+  const resolve = async (host: string): Promise<string[]> => (host.endsWith('.meltgen-test.invalid') ? answer : []);
+
+  // Allowed by its exact name, the name resolves (here) to loopback: the request reaches the server.
+  const exact = createGuardedDispatcher(parseAllowlist(`sink.meltgen-test.invalid:${port}`), resolve);
+  answer = ['127.0.0.1'];
+  const stats = emptyStats();
+  await deliver(`http://sink.meltgen-test.invalid:${port}/api/v1/write`, 'x', 'text/plain', stats, { dispatcher: exact, backoffMs: 1 });
+  assert.equal(stats.requestsRefused, 0);
+
+  // Allowed by a wildcard: checked before sending it resolved outside; at connection time it
+  // resolves to loopback (a rebinding): refused at once, not retried.
+  const wildcard = parseAllowlist(`*.meltgen-test.invalid:${port}`);
+  answer = ['93.184.216.34'];
+  await checkDestination(`http://rebind.meltgen-test.invalid:${port}`, wildcard, resolve);
+  answer = ['127.0.0.1'];
+  const rebound = emptyStats();
+  await assert.rejects(
+    deliver(`http://rebind.meltgen-test.invalid:${port}/`, 'x', 'text/plain', rebound, { dispatcher: createGuardedDispatcher(wildcard, resolve), backoffMs: 1 }),
+    (e: unknown) => e instanceof DeliveryError && /internal address/.test(e.message),
+  );
+  assert.deepEqual([rebound.requestsRefused, rebound.retries], [1, 0]);
+
+  // A destination that left the allowlist (another port) is refused too.
+  await assert.rejects(
+    deliver(`http://127.0.0.1:${port + (port < 65535 ? 1 : -1)}/`, 'x', 'text/plain', emptyStats(), { dispatcher: exact, backoffMs: 1 }),
+    (e: unknown) => e instanceof DeliveryError && /not in the server's sink allowlist/.test(e.message),
+  );
 });

@@ -409,6 +409,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a job’s replays, newest first */
+        get: operations["listReplays"];
+        put?: never;
+        /**
+         * Replay a finished dataset into an observability platform
+         * @description Pushes the job’s records into one sink, day by day, as fast as it takes them, in a background thread: metrics to prometheus-remote-write or victoriametrics; metrics, traces, logs and events to otlp-http. Metric names and labels are the OpenMetrics files’ (`system_cpu_util{host_id, service, region}`). `timeShift: now` moves the dataset so that it ends now. The sink’s host:port must be in the server’s MELT_SINK_ALLOWLIST (403 SINK_NOT_ALLOWED otherwise); redirects are never followed. Counts against the key’s quota of running replays and streams. Poll the answer’s URL; DELETE it to stop.
+         */
+        post: operations["createReplay"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers of listReplays, without the body
+         * @description The same status and headers as listReplays (ETag, Content-Length where known), without a body.
+         */
+        head: operations["headReplays"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/replays/{replayId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a replay: status, days pushed, samples/spans/logs sent, errors */
+        get: operations["getReplay"];
+        put?: never;
+        post?: never;
+        /**
+         * Stop a replay
+         * @description A running replay stops after the request in flight; the answer is the replay, now `canceled`. A finished one is returned as it is.
+         */
+        delete: operations["cancelReplay"];
+        options?: never;
+        /**
+         * Headers of getReplay, without the body
+         * @description The same status and headers as getReplay (ETag, Content-Length where known), without a body.
+         */
+        head: operations["headReplay"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the key’s streams, newest first */
+        get: operations["listStreams"];
+        put?: never;
+        /**
+         * Start a live stream of a generation config into sinks
+         * @description Plays the config out interval by interval, in a background thread: each interval’s records are pushed into every sink once the interval has passed on the stream’s clock (`speed` 1 = wall clock, N = N× faster), and the ground truth is announced as it happens on GET /v1/streams/{id}/events (Server-Sent Events) and GET /v1/streams/{id}. The same config and seed give the same records as a job (moved in time by `shiftMs`). The config is checked as POST /v1/jobs checks it (errors under `/body/config/…`). Each sink’s host:port must be in MELT_SINK_ALLOWLIST (403 SINK_NOT_ALLOWED). Counts against the key’s quota of running replays and streams; a server restart ends it (`interrupted`).
+         */
+        post: operations["createStream"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers of listStreams, without the body
+         * @description The same status and headers as listStreams (ETag, Content-Length where known), without a body.
+         */
+        head: operations["headStreams"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a stream: status, progress, what each sink sent, and the ground truth announced so far
+         * @description For clients that poll: `announcements` holds every announcement so far, or those after `?after=<seq>`.
+         */
+        get: operations["getStream"];
+        put?: never;
+        post?: never;
+        /**
+         * Stop a stream
+         * @description A running stream stops after the interval in flight; the answer is the stream, now `canceled`. A finished one is returned as it is.
+         */
+        delete: operations["stopStream"];
+        options?: never;
+        /**
+         * Headers of getStream, without the body
+         * @description The same status and headers as getStream (ETag, Content-Length where known), without a body.
+         */
+        head: operations["headStream"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Listen to a stream’s ground truth as it happens (Server-Sent Events)
+         * @description A text/event-stream. Events: `incident.started`, `incident.cascaded`, `incident.detected`, `incident.resolved` (data: an `Announcement`, id: its `seq`), in causal order; `progress` (data: the `Stream` without announcements, at most once a second); `end` (data: the finished `Stream`), after which the server closes the connection. Announcements already made are sent first, after `?after=` or the Last-Event-ID header when given, so a client that reconnects misses nothing. A comment line every 15 s keeps idle connections open. Try it with `curl -N`.
+         */
+        get: operations["getStreamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers of getStreamEvents, without the body
+         * @description The same status and headers as getStreamEvents (ETag, Content-Length where known), without a body.
+         */
+        head: operations["headStreamEvents"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -522,7 +649,7 @@ export interface components {
              * @description Stable error code for programs.
              * @enum {unknown}
              */
-            code: "BAD_REQUEST" | "BAD_URL" | "INVALID_JSON" | "INVALID_CONFIG" | "VALIDATION_ERROR" | "UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "DAY_OUT_OF_RANGE" | "SIGNAL_NOT_GENERATED" | "FILE_NOT_FOUND" | "FORMAT_NOT_GENERATED" | "CATALOG_NOT_READY" | "DAY_NOT_READY" | "JOB_NOT_FINISHED" | "JOB_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "JOB_TOO_LARGE" | "TOO_MANY_HOSTS" | "RATE_LIMITED" | "TOO_MANY_JOBS" | "INTERNAL_ERROR" | "VALIDATION_FAILED" | "EVALUATION_FAILED" | "INSUFFICIENT_STORAGE" | "STORAGE_QUOTA_EXCEEDED";
+            code: "BAD_REQUEST" | "BAD_URL" | "INVALID_JSON" | "INVALID_CONFIG" | "VALIDATION_ERROR" | "UNAUTHORIZED" | "SINK_NOT_ALLOWED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "DAY_OUT_OF_RANGE" | "SIGNAL_NOT_GENERATED" | "FILE_NOT_FOUND" | "FORMAT_NOT_GENERATED" | "REPLAY_NOT_FOUND" | "STREAM_NOT_FOUND" | "CATALOG_NOT_READY" | "DAY_NOT_READY" | "JOB_NOT_FINISHED" | "JOB_EXPIRED" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "JOB_TOO_LARGE" | "TOO_MANY_HOSTS" | "RATE_LIMITED" | "TOO_MANY_JOBS" | "TOO_MANY_STREAMS" | "INTERNAL_ERROR" | "VALIDATION_FAILED" | "EVALUATION_FAILED" | "INSUFFICIENT_STORAGE" | "STORAGE_QUOTA_EXCEEDED";
             /** @description What happened, for people. */
             detail: string;
             /** @description The request path and query. */
@@ -2123,6 +2250,190 @@ export interface components {
                 invalid: number;
             };
         };
+        /** @description Where to push, and how. */
+        Sink: {
+            /**
+             * @description prometheus-remote-write (remote write 1.0, snappy protobuf), victoriametrics (/api/v1/import JSON lines) or otlp-http (OTLP/HTTP to /v1/traces, /v1/logs, /v1/metrics).
+             * @enum {unknown}
+             */
+            type: "prometheus-remote-write" | "victoriametrics" | "otlp-http";
+            /** @description prometheus-remote-write: the receiver (`http://prometheus:9090/api/v1/write`); victoriametrics: the server (`http://vm:8428`); otlp-http: the collector’s base URL (`http://collector:4318`). Its host:port must be in the server’s MELT_SINK_ALLOWLIST. No credentials in the URL: put them in `headers`. */
+            url: string;
+            /** @description Extra request headers (credentials: `Authorization`, `X-Scope-OrgID`…). Sent to the sink only: never logged, stored nor returned (only their names are). */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description otlp-http only: protobuf (the default, what every OTLP receiver takes) or json.
+             * @enum {unknown}
+             */
+            encoding?: "protobuf" | "json";
+        };
+        /** @description A sink as it is shown back: its headers’ names only. */
+        SinkView: {
+            /** @enum {unknown} */
+            type: "prometheus-remote-write" | "victoriametrics" | "otlp-http";
+            url: string;
+            /** @description The names of the headers given; their values are never returned. */
+            headers: string[];
+            /** @enum {unknown} */
+            encoding?: "protobuf" | "json";
+        };
+        /** @description What a sink has sent so far. */
+        SinkStats: {
+            /** @description Metric samples (one metric of one host at one time) the destination accepted. */
+            samplesSent: number;
+            /** @description Spans accepted (otlp-http). */
+            spansSent: number;
+            /** @description Log records (log lines and events) accepted (otlp-http). */
+            logsSent: number;
+            /** @description Requests refused for good: a 4xx other than 429, or retries exhausted. */
+            requestsRefused: number;
+            /** @description Requests sent again after a 429, a 5xx or a network error (with backoff, honouring Retry-After). */
+            retries: number;
+            /** @description The last refusal: its status and the start of its body. */
+            lastError: string | null;
+        };
+        /**
+         * @description running, then succeeded (everything pushed), failed (a sink refused for good; `error` says why), canceled (DELETE) or interrupted (the server stopped or restarted: replays and streams survive nothing).
+         * @enum {unknown}
+         */
+        PushStatus: "running" | "succeeded" | "failed" | "canceled" | "interrupted";
+        /** @description A replay of a finished job’s dataset into one sink. */
+        ReplayRequest: {
+            sink: components["schemas"]["Sink"];
+            /**
+             * @description none keeps the dataset’s times; now moves it so that it ends at the current interval (most platforms refuse samples older than their retention or out-of-order window).
+             * @default none
+             * @enum {unknown}
+             */
+            timeShift: "none" | "now";
+        };
+        /** @description A replay: a finished job’s records pushed into a sink, day by day, as fast as the sink takes them. */
+        Replay: {
+            /** @description The replay’s id. */
+            id: string;
+            /** @description The replayed job. */
+            jobId: string;
+            status: components["schemas"]["PushStatus"];
+            sink: components["schemas"]["SinkView"];
+            /** @enum {unknown} */
+            timeShift: "none" | "now";
+            /** @description Days pushed and what the sink sent; null until the thread has started. */
+            progress: {
+                daysDone: number;
+                daysTotal: number;
+                /** @description Milliseconds added to every timestamp. */
+                shiftMs: number;
+                sink: components["schemas"]["SinkStats"];
+            } | null;
+            /** @description Why it failed or was interrupted; null otherwise. Codes: PUSH_FAILED, SERVER_STOPPED, SERVER_RESTARTED. */
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When it was asked for.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it ended; null while running.
+             */
+            finishedAt: string | null;
+        };
+        ReplayList: {
+            /** @description The job’s replays, newest first (at most 100). */
+            replays: components["schemas"]["Replay"][];
+        };
+        /** @description A live stream: a generation config played out interval by interval into sinks. */
+        StreamRequest: {
+            config: components["schemas"]["GenerationConfig"];
+            /** @description Where each interval goes (1–4 sinks; metrics-only sinks take the metrics). */
+            sinks: components["schemas"]["Sink"][];
+            /**
+             * @description 1 = wall clock; N = N× faster (1440 plays a day in a minute).
+             * @default 1
+             */
+            speed: number;
+            /**
+             * @description now (the default): the first interval starts at the current one, so at speed 1 the records carry the wall-clock time (faster, they run ahead of it); none: the config’s own dates.
+             * @default now
+             * @enum {unknown}
+             */
+            timeShift: "none" | "now";
+        };
+        /** @description Ground truth as it happens: sent when the stream’s clock passes `time`, in causal order (a cause before what it caused). The incident is its catalog entry, its times moved like the records. */
+        Announcement: {
+            /** @description 1, 2, 3… in the order sent; the SSE event id. */
+            seq: number;
+            /**
+             * @description incident.started (a primary: a root cause), incident.cascaded (an incident another one caused), incident.detected (its first alert fired), incident.resolved.
+             * @enum {unknown}
+             */
+            type: "incident.started" | "incident.cascaded" | "incident.detected" | "incident.resolved";
+            /**
+             * Format: date-time
+             * @description When it happened on the stream’s clock (the pushed records’ time).
+             */
+            time: string;
+            /**
+             * Format: date-time
+             * @description The same instant in the dataset’s own time: where a job with this config has it.
+             */
+            simulated_time: string;
+            incident: components["schemas"]["Incident"];
+        };
+        /** @description A live stream. */
+        Stream: {
+            /** @description The stream’s id. */
+            id: string;
+            status: components["schemas"]["PushStatus"];
+            config: components["schemas"]["NormalizedConfig"];
+            sinks: components["schemas"]["SinkView"][];
+            speed: number;
+            /** @enum {unknown} */
+            timeShift: "none" | "now";
+            /** @description Milliseconds added to every record’s time (and the announcements’); null before the start. */
+            shiftMs: number | null;
+            /** @description Where the stream is; null until its thread has started. */
+            progress: {
+                intervalsDone: number;
+                intervalsTotal: number;
+                /**
+                 * Format: date-time
+                 * @description The last pushed interval’s end on the stream’s clock.
+                 */
+                streamTime: string | null;
+                /** @description How late the last interval went out (the sinks were slower than the speed asks). */
+                lagMs: number;
+                announcements: number;
+                /** @description Per sink, in the order given. */
+                sinks: components["schemas"]["SinkStats"][];
+            } | null;
+            /** @description GET /v1/streams/{id} only: the announcements so far (those after `?after=` when given), for clients that poll rather than listen. */
+            announcements?: components["schemas"]["Announcement"][];
+            /** @description Why it failed or was interrupted; null otherwise. Codes: PUSH_FAILED, SERVER_STOPPED, SERVER_RESTARTED. */
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When it was asked for.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it ended; null while running.
+             */
+            finishedAt: string | null;
+        };
+        StreamList: {
+            /** @description The key’s streams, newest first (at most 100), without their announcements. */
+            streams: components["schemas"]["Stream"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -2183,6 +2494,17 @@ export type ReportBar = components['schemas']['ReportBar'];
 export type Report = components['schemas']['Report'];
 export type Predictions = components['schemas']['Predictions'];
 export type Evaluation = components['schemas']['Evaluation'];
+export type Sink = components['schemas']['Sink'];
+export type SinkView = components['schemas']['SinkView'];
+export type SinkStats = components['schemas']['SinkStats'];
+export type PushStatus = components['schemas']['PushStatus'];
+export type ReplayRequest = components['schemas']['ReplayRequest'];
+export type Replay = components['schemas']['Replay'];
+export type ReplayList = components['schemas']['ReplayList'];
+export type StreamRequest = components['schemas']['StreamRequest'];
+export type Announcement = components['schemas']['Announcement'];
+export type Stream = components['schemas']['Stream'];
+export type StreamList = components['schemas']['StreamList'];
 export type HeaderXRequestId = components['headers']['X-Request-Id'];
 export type HeaderXRateLimitLimit = components['headers']['X-RateLimit-Limit'];
 export type HeaderXRateLimitRemaining = components['headers']['X-RateLimit-Remaining'];
@@ -2472,7 +2794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -2612,7 +2934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`, `TOO_MANY_JOBS`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`, `TOO_MANY_JOBS`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -2704,7 +3026,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -2783,7 +3105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2796,7 +3118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -2890,7 +3212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2903,7 +3225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -2980,7 +3302,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2991,7 +3313,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3070,7 +3392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3096,7 +3418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3173,7 +3495,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3195,7 +3517,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3304,7 +3626,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3345,7 +3667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3448,7 +3770,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3483,7 +3805,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3590,7 +3912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3631,7 +3953,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3732,7 +4054,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3767,7 +4089,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -3873,7 +4195,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3914,7 +4236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4015,7 +4337,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4050,7 +4372,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4156,7 +4478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4197,7 +4519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4298,7 +4620,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4333,7 +4655,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4439,7 +4761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4480,7 +4802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4581,7 +4903,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`, `SIGNAL_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4616,7 +4938,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4721,7 +5043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4762,7 +5084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -4863,7 +5185,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `DAY_OUT_OF_RANGE`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4898,7 +5220,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5000,7 +5322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5041,7 +5363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5140,7 +5462,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `FILE_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5175,7 +5497,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5263,7 +5585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5304,7 +5626,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5390,7 +5712,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5425,7 +5747,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5520,7 +5842,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5561,7 +5883,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5654,7 +5976,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5689,7 +6011,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5768,7 +6090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5809,7 +6131,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -5886,7 +6208,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `FORMAT_NOT_GENERATED`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5921,7 +6243,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -6004,7 +6326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such job (or not this key’s), day or file. Codes: `JOB_NOT_FOUND`. */
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6071,7 +6393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
             429: {
                 headers: {
                     /** @description Seconds to wait before asking again. */
@@ -6098,6 +6420,1393 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    listReplays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job’s replays. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayList"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Started; `Location` is the replay. */
+            202: {
+                headers: {
+                    /** @description The job’s URL. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`, `INVALID_JSON`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sink’s destination is not in the server’s allowlist (MELT_SINK_ALLOWLIST), or not reachable by the rules for internal addresses. Codes: `SINK_NOT_ALLOWED`. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not available yet in the job’s current state (`jobStatus` says which). Codes: `JOB_NOT_FINISHED`. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job’s dataset has expired and was deleted; submit the config again to regenerate it. Codes: `JOB_EXPIRED`. */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server allows (MELT_BODY_LIMIT_BYTES). Codes: `BODY_TOO_LARGE`. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`, `TOO_MANY_STREAMS`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    headReplays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job’s replays. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+                /** @description Replay id (UUID). */
+                replayId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `REPLAY_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+                /** @description Replay id (UUID). */
+                replayId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay, stopped. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replay"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `REPLAY_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    headReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+                /** @description Replay id (UUID). */
+                replayId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`, `REPLAY_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listStreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key’s streams. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamList"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreamRequest"];
+            };
+        };
+        responses: {
+            /** @description Started; `Location` is the stream. */
+            202: {
+                headers: {
+                    /** @description The job’s URL. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stream"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`, `INVALID_CONFIG`, `INVALID_JSON`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sink’s destination is not in the server’s allowlist (MELT_SINK_ALLOWLIST), or not reachable by the rules for internal addresses. Codes: `SINK_NOT_ALLOWED`. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server allows (MELT_BODY_LIMIT_BYTES). Codes: `BODY_TOO_LARGE`. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused before any work: the job exceeds a server limit (the figures are in the body). Codes: `TOO_MANY_HOSTS`. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`, `TOO_MANY_STREAMS`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    headStreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key’s streams. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getStream: {
+        parameters: {
+            query?: {
+                /** @description Only the announcements with `seq` above this. */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Stream id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stream"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `STREAM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stopStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Stream id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream, stopped. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stream"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `STREAM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    headStream: {
+        parameters: {
+            query?: {
+                /** @description Only the announcements with `seq` above this. */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Stream id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `STREAM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getStreamEvents: {
+        parameters: {
+            query?: {
+                /** @description Resume after this announcement (as the Last-Event-ID header does). */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Stream id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `STREAM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    headStreamEvents: {
+        parameters: {
+            query?: {
+                /** @description Resume after this announcement (as the Last-Event-ID header does). */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Stream id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `STREAM_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

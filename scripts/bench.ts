@@ -68,10 +68,10 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function server(dataDir: string): Promise<Server> {
+async function server(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MELT_DATA_DIR: dataDir, LOG_LEVEL: 'info', MELT_RATE_LIMIT_PER_MINUTE: '1000000', MELT_QUOTA_CONCURRENT_JOBS: '100' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MELT_DATA_DIR: dataDir, LOG_LEVEL: 'info', MELT_RATE_LIMIT_PER_MINUTE: '1000000', MELT_QUOTA_CONCURRENT_JOBS: '100', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -170,6 +170,110 @@ async function service(): Promise<void> {
   }
 }
 
+/** A local platform of Debian's package on a free port, in a fresh folder; null when not installed. */
+async function platform(kind: 'victoria-metrics' | 'prometheus'): Promise<{ url: string; stop(): Promise<void> } | null> {
+  if (!(await run(kind, [kind === 'prometheus' ? '--version' : '-version']).then(() => true, () => false))) return null;
+  const dir = await mkdtemp(join(tmpdir(), `meltgen-bench-${kind}-`));
+  const net = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  let args: string[];
+  if (kind === 'prometheus') {
+    await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nstorage:\n  tsdb:\n    out_of_order_time_window: 10y\n');
+    args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--storage.tsdb.retention.time=100y', '--web.enable-remote-write-receiver', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
+  } else {
+    args = [`-storageDataPath=${dir}`, '-retentionPeriod=100y', `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'];
+  }
+  const child = spawn(kind, args, { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    const up = await fetch(`${url}${kind === 'prometheus' ? '/-/ready' : '/health'}`).then((r) => r.ok, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Replay throughput into local VictoriaMetrics and Prometheus, and a live stream's cost to the API. */
+async function platforms(): Promise<void> {
+  const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-replay-'));
+  await run(process.execPath, ['dist/cli/generate.js', '--out', join(out, 'melt_data'), '--seed', '42', '--quiet', '--signals', 'metrics'], { cwd: ROOT, maxBuffer: 1 << 26 });
+  const dataset = join(out, 'melt_data');
+  for (const [kind, sink, path] of [
+    ['victoria-metrics', 'victoriametrics', ''],
+    ['prometheus', 'prometheus-remote-write', '/api/v1/write'],
+  ] as const) {
+    const p = await platform(kind);
+    if (!p) {
+      rows.push({ case: `replay, default year into ${kind}`, note: `${kind} is not installed (apt-get install ${kind})` });
+      continue;
+    }
+    try {
+      const started = performance.now();
+      const { stdout } = await run(process.execPath, ['dist/cli/replay.js', '--sink', sink, '--url', `${p.url}${path}`, '--dataset', dataset], { cwd: ROOT });
+      const wall = (performance.now() - started) / 1000;
+      const samples = Number(/^(\d+) samples/.exec(stdout)?.[1]);
+      rows.push({ case: `replay, default year into ${kind}`, wall_s: wall, records_per_s: samples / wall, note: `${samples.toLocaleString('en')} samples (records/s = samples/s); goal for VictoriaMetrics ≥ 1,000,000/s` });
+    } finally {
+      await p.stop();
+    }
+  }
+  await rm(out, { recursive: true, force: true });
+
+  // A live stream's cost to the event loop: the API's latency while a stream runs.
+  const vm = await platform('victoria-metrics');
+  if (!vm) return;
+  const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-stream-'));
+  const s = await server(dataDir, { MELT_SINK_ALLOWLIST: new URL(vm.url).host, MELT_QUOTA_CONCURRENT_STREAMS: '10' });
+  try {
+    // Warm-up: the first POST /v1/streams of a process compiles its response serializer (about
+    // 0.1-0.2 s, once); the figures below are a warm server's.
+    const warm = (await (await fetch(`${s.url}/v1/streams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: { days: 1 }, sinks: [{ type: 'victoriametrics', url: vm.url }], speed: 1 }) })).json()) as { id: string };
+    await fetch(`${s.url}/v1/streams/${warm.id}`, { method: 'DELETE' });
+    // The same load with no stream first: a warm server's own figure to compare with.
+    await load(`${s.url}/healthz`, 500, 3);
+    const idle = await load(`${s.url}/v1/streams`, 500, 10);
+    rows.push({ case: 'GET /v1/streams at 500 req/s, no stream running', p50_ms: idle.p50, p99_ms: idle.p99, note: `errors ${idle.errors}, non-2xx ${idle.non2xx}` });
+    for (const [speed, hosts] of [
+      [100, 1],
+      [100, 20],
+      [10_000, 1],
+    ] as const) {
+      const res = await fetch(`${s.url}/v1/streams`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ config: { days: 30, seed: 42, hostsPerService: hosts }, sinks: [{ type: 'victoriametrics', url: vm.url }], speed }),
+      });
+      const id = ((await res.json()) as { id: string }).id;
+      await new Promise((r) => setTimeout(r, 1000));
+      const l = await load(`${s.url}/v1/streams`, 500, 10);
+      const st = (await (await fetch(`${s.url}/v1/streams/${id}`)).json()) as { status: string; progress: { intervalsDone: number; sinks: { samplesSent: number }[] } | null };
+      rows.push({
+        case: `GET /v1/streams at 500 req/s, stream at ${speed}×, ${hosts * 5} hosts`,
+        p50_ms: l.p50,
+        p99_ms: l.p99,
+        note: `${st.progress?.intervalsDone ?? 0} intervals, ${st.progress?.sinks[0]?.samplesSent ?? 0} samples pushed; errors ${l.errors}, non-2xx ${l.non2xx}; goal p99 < 10 ms at 100×`,
+      });
+      await fetch(`${s.url}/v1/streams/${id}`, { method: 'DELETE' });
+    }
+  } finally {
+    await s.stop();
+    await vm.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** Bytes of each format's files in a dataset folder, by the ending after the date. */
 async function bytesByFormat(dir: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -208,7 +312,15 @@ async function formats(): Promise<void> {
   for (const d of [json.dir, all.dir, gz.dir]) await rm(join(d, '..'), { recursive: true, force: true });
 }
 
-const only = process.argv.includes('--quick') ? 'quick' : process.argv.includes('--service') ? 'service' : process.argv.includes('--formats') ? 'formats' : 'all';
+const only = process.argv.includes('--quick')
+  ? 'quick'
+  : process.argv.includes('--service')
+    ? 'service'
+    : process.argv.includes('--formats')
+      ? 'formats'
+      : process.argv.includes('--platforms')
+        ? 'platforms'
+        : 'all';
 const machine = {
   date: new Date().toISOString(),
   cores: availableParallelism(),
@@ -218,7 +330,8 @@ const machine = {
 };
 process.stdout.write(`meltgen bench — ${machine.cores} cores (${machine.cpu}), ${machine.memory_gb} GiB, Node ${machine.node}\n`);
 if (only === 'formats') await formats();
-if (only !== 'service' && only !== 'formats') {
+if (only === 'platforms') await platforms();
+if (only === 'quick' || only === 'all') {
   await cli('cli: 1 day', ['--days', '1']);
   await cli('cli: 30 days', ['--days', '30']);
 }
@@ -228,8 +341,9 @@ if (only === 'all') {
   await cli('cli: 30 days, 5-minute steps', ['--days', '30', '--granularity', '5']);
   await cli('cli: 3650 days (memory)', ['--days', '3650', '--signals', 'metrics']);
   await formats();
+  await platforms();
 }
-if (only !== 'quick' && only !== 'formats') await service();
+if (only === 'all' || only === 'service') await service();
 
 const fmt = (v: number | undefined, d = 1): string => (v === undefined ? '' : v.toFixed(d));
 const header = ['case', 'wall s', 'MB', 'MB/s', 'records/s', 'peak RSS MB', 'p50 ms', 'p99 ms', 'note'];

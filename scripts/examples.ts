@@ -3,6 +3,7 @@
 // real tiny dataset, every problem example a real error document. Writes src/routes/examples.json.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +11,7 @@ import { buildApp, type AppOptions } from '../src/app.ts';
 import { datasetDir } from '../src/jobs/job-runner.ts';
 import type { ProblemCode } from '../src/plugins/errors.ts';
 import type { ExampleSet, NamedExample } from '../src/routes/examples.ts';
+import { parseAllowlist } from '../src/sinks/destination-guard.ts';
 
 /** The dataset every response example comes from: the golden one of the tests (test/golden/tiny). */
 export const EXAMPLE_CONFIG = { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601 };
@@ -181,6 +183,7 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
   await settle(lost, lostJob.id);
   await rm(join(lostDir, 'jobs', lostJob.id, 'melt_data', 'metadata', 'incident_catalog.json'));
   problem(await lost.inject({ method: 'POST', url: `/v1/jobs/${lostJob.id}/evaluations`, payload: predictions }));
+  await recordPushes(app, settle, requests, respond, problem);
   const keyed = await app({ apiKeys: [{ name: 'team-a', key: 'example-key-0123456789' }] });
   problem(await keyed.inject({ url: '/v1/jobs' }));
   problem(await (await app({ limits: { bodyLimitBytes: 64 } })).inject({ method: 'POST', url: '/v1/jobs', payload: { days: 7, seed: 42, regions: ['us-east-1', 'eu-west-1', 'on-prem-dc1'] } }));
@@ -207,6 +210,76 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
   for (const a of apps) await a.close();
   await rm(root, { recursive: true, force: true });
   return { requests, responses, problems };
+}
+
+/** How the examples name the destination (a local server that takes everything stands in for it). */
+const EXAMPLE_SINK_HOST = 'victoriametrics.internal:8428';
+
+/** Replays and streams: into a local HTTP server that accepts every request, shown as a platform's URL. */
+async function recordPushes(
+  app: (options?: Partial<AppOptions>) => Promise<FastifyInstance>,
+  settle: (a: FastifyInstance, id: string) => Promise<void>,
+  requests: Record<string, Record<string, NamedExample>>,
+  respond: (operation: string, status: number, name: string, summary: string, value: unknown, mediaType?: string) => void,
+  problem: (res: LightMyRequestResponse) => void,
+): Promise<void> {
+  const destination = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => destination.listen(0, '127.0.0.1', r));
+  const local = `127.0.0.1:${(destination.address() as { port: number }).port}`;
+  // The examples show the platform's name, not this script's port.
+  const shown = <T>(res: LightMyRequestResponse): T => JSON.parse(res.body.replaceAll(local, EXAMPLE_SINK_HOST)) as T;
+  const a = await app({ sinkAllowlist: parseAllowlist(local), limits: { quotaConcurrentStreams: 1 } });
+  const job = (await a.inject({ method: 'POST', url: '/v1/jobs', payload: EXAMPLE_CONFIG })).json<{ id: string }>();
+  await settle(a, job.id);
+  const wait = async (url: string): Promise<void> => {
+    while ((await a.inject({ url })).json<{ status: string }>().status === 'running') await new Promise((r) => setTimeout(r, 20));
+  };
+
+  const replay = { sink: { type: 'victoriametrics', url: `http://${local}`, headers: { Authorization: 'Bearer example-sink-token' } }, timeShift: 'now' };
+  requests.createReplay = {
+    victoriametrics: { summary: 'Into VictoriaMetrics, moved to end now, with a credential header', value: JSON.parse(JSON.stringify(replay).replaceAll(local, EXAMPLE_SINK_HOST)) as unknown },
+    prometheus: { summary: 'Into Prometheus’ remote-write receiver, at the dataset’s own dates', value: { sink: { type: 'prometheus-remote-write', url: 'http://prometheus.internal:9090/api/v1/write' } } },
+    otlp: { summary: 'Every signal into an OpenTelemetry Collector’s OTLP/HTTP receiver', value: { sink: { type: 'otlp-http', url: 'http://otel-collector.internal:4318', encoding: 'protobuf' }, timeShift: 'now' } },
+  };
+  const started = await a.inject({ method: 'POST', url: `/v1/jobs/${job.id}/replays`, payload: replay });
+  respond('createReplay', 202, 'started', 'Started (the credential header shows by name only)', shown(started));
+  problem(await a.inject({ method: 'POST', url: `/v1/jobs/${job.id}/replays`, payload: replay }));
+  const location = started.headers.location as string;
+  await wait(location);
+  respond('getReplay', 200, 'succeeded', 'A finished replay: two days, every sample accepted', shown(await a.inject({ url: location })));
+  respond('cancelReplay', 200, 'finished', 'A replay that had already finished is returned as it is', shown(await a.inject({ method: 'DELETE', url: location })));
+  respond('listReplays', 200, 'one', 'The job’s replays', shown(await a.inject({ url: `/v1/jobs/${job.id}/replays` })));
+  problem(await a.inject({ method: 'POST', url: `/v1/jobs/${job.id}/replays`, payload: { sink: { type: 'victoriametrics', url: 'http://169.254.169.254:80' } } }));
+  problem(await a.inject({ url: `/v1/jobs/${job.id}/replays/00000000-0000-4000-8000-000000000000` }));
+
+  const stream = { config: EXAMPLE_CONFIG, sinks: [{ type: 'prometheus-remote-write', url: `http://${local}/api/v1/write` }], speed: 100_000, timeShift: 'none' };
+  requests.createStream = {
+    fast: { summary: 'Two days at 100,000× (about 3.5 s) into Prometheus, at the config’s own dates', value: JSON.parse(JSON.stringify(stream).replaceAll(local, 'prometheus.internal:9090')) as unknown },
+    live: {
+      summary: 'A week at wall-clock pace, starting now, into an OpenTelemetry Collector and VictoriaMetrics',
+      value: { config: { days: 7, seed: 42, topology: 'online-boutique' }, sinks: [{ type: 'otlp-http', url: 'http://otel-collector.internal:4318' }, { type: 'victoriametrics', url: 'http://victoriametrics.internal:8428' }], speed: 1 },
+    },
+  };
+  const s = await a.inject({ method: 'POST', url: '/v1/streams', payload: stream });
+  respond('createStream', 202, 'started', 'Started', JSON.parse(s.body.replaceAll(local, 'prometheus.internal:9090')) as unknown);
+  const streamUrl = s.headers.location as string;
+  await wait(streamUrl);
+  const finishedStream = JSON.parse((await a.inject({ url: `${streamUrl}?after=0` })).body.replaceAll(local, 'prometheus.internal:9090')) as { announcements: unknown[] };
+  respond('getStream', 200, 'finished', 'A finished stream with its first announcements (the answer holds them all)', { ...finishedStream, announcements: finishedStream.announcements.slice(0, 3) });
+  // The events of a finished stream, heard afterwards: its first announcements, then the end.
+  const events = (await a.inject({ url: `${streamUrl}/events` })).body.replaceAll(local, 'prometheus.internal:9090').split('\n\n');
+  const eventsShown = [...events.slice(0, 3), events.filter((e) => e.startsWith('event: end')).join('')].join('\n\n') + '\n\n';
+  respond('getStreamEvents', 200, 'finished', 'The opening comment, the first two announcements and the end (a running stream also sends `progress` events)', eventsShown, 'text/event-stream');
+  respond('stopStream', 200, 'finished', 'A stream that had already finished is returned as it is', JSON.parse((await a.inject({ method: 'DELETE', url: streamUrl })).body.replaceAll(local, 'prometheus.internal:9090')) as unknown);
+  respond('listStreams', 200, 'one', 'The key’s streams, without their announcements', JSON.parse((await a.inject({ url: '/v1/streams' })).body.replaceAll(local, 'prometheus.internal:9090')) as unknown);
+  problem(await a.inject({ url: '/v1/streams/00000000-0000-4000-8000-000000000000' }));
+  const running = await a.inject({ method: 'POST', url: '/v1/streams', payload: { ...stream, speed: 1 } });
+  problem(await a.inject({ method: 'POST', url: '/v1/streams', payload: stream }));
+  await a.inject({ method: 'DELETE', url: running.headers.location as string });
+  destination.close();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -22,6 +22,10 @@ import { jobRoutes } from './routes/jobs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/report.ts';
 import { evaluationRoutes } from './routes/evaluations.ts';
+import { pushesPlugin } from './plugins/pushes.ts';
+import { replayRoutes } from './routes/replays.ts';
+import { streamRoutes } from './routes/streams.ts';
+import type { DestinationPattern } from './sinks/destination-guard.ts';
 
 export interface AppOptions {
   /** Where the job database and the datasets live. */
@@ -34,6 +38,10 @@ export interface AppOptions {
   readonly apiKeys?: readonly ApiKey[];
   /** Limits, quotas and retention; unset ones take DEFAULT_LIMITS. */
   readonly limits?: Partial<Limits>;
+  /** Where replays and streams may push (MELT_SINK_ALLOWLIST, parsed); none by default. */
+  readonly sinkAllowlist?: readonly DestinationPattern[];
+  /** Resolves a sink host's addresses for the allowlist check; the system's by default (tests pass their own). */
+  readonly resolveSinkHost?: (host: string) => Promise<string[]>;
   /** Fastify's logger option: false in tests, pino options in the server. */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -87,6 +95,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(reportsPlugin, { dataDir: resolve(options.dataDir) });
   await app.register(evaluationsPlugin, { dataDir: resolve(options.dataDir) });
+  await app.register(pushesPlugin, {
+    dataDir: resolve(options.dataDir),
+    allowlist: options.sinkAllowlist ?? [],
+    limits,
+    ...(options.resolveSinkHost ? { resolve: options.resolveSinkHost } : {}),
+  });
 
   await app.register(homeRoutes, { keysRequired: (options.apiKeys ?? []).length > 0 });
   await app.register(healthRoutes);
@@ -101,6 +115,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(archiveRoutes);
       await v1.register(reportRoutes);
       await v1.register(evaluationRoutes, { bodyLimit: limits.predictionsLimitBytes });
+      await v1.register(replayRoutes);
+      await v1.register(streamRoutes);
     },
     { prefix: '/v1' },
   );

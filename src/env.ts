@@ -29,6 +29,8 @@ export const EnvSchema = Type.Object({
   MELT_MAX_JOB_BYTES: Type.Number({ minimum: 1, default: 20e9, description: 'Largest estimated dataset a job may write.' }),
   MELT_QUOTA_CONCURRENT_JOBS: Type.Integer({ minimum: 1, default: 4, description: 'Queued plus running jobs per key.' }),
   MELT_QUOTA_STORED_BYTES: Type.Number({ minimum: 1, default: 50e9, description: 'Bytes of datasets per key, written plus still to write.' }),
+  MELT_QUOTA_CONCURRENT_STREAMS: Type.Integer({ minimum: 1, default: 2, description: 'Running replays plus live streams per key.' }),
+  MELT_MAX_STREAMS: Type.Integer({ minimum: 1, default: 8, description: 'Running replays plus live streams on the whole server (each holds a thread).' }),
   MELT_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600, description: 'Requests per minute per key on /v1.' }),
   MELT_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 168, description: 'Datasets expire this long after their job finished.' }),
   MELT_MIN_FREE_BYTES: Type.Number({ minimum: 0, default: 1024 ** 3, description: 'Disk space kept free: a job that would go below fails cleanly.' }),

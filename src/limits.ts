@@ -14,6 +14,10 @@ export interface Limits {
   /** Bytes per key: written plus still to write. */
   readonly quotaStoredBytes: number;
   readonly rateLimitPerMinute: number;
+  /** Running replays plus streams per key. */
+  readonly quotaConcurrentStreams: number;
+  /** Running replays plus streams on the whole server. */
+  readonly maxStreams: number;
   /** How long a finished job's dataset is kept. */
   readonly retentionMs: number;
   /** How often expired datasets are looked for. */
@@ -32,6 +36,8 @@ export const DEFAULT_LIMITS: Limits = {
   quotaConcurrentJobs: 4,
   quotaStoredBytes: 50e9,
   rateLimitPerMinute: 600,
+  quotaConcurrentStreams: 2,
+  maxStreams: 8,
   retentionMs: 7 * 24 * 3_600_000,
   sweepIntervalMs: 60_000,
   minFreeBytes: 1024 ** 3,
@@ -48,6 +54,8 @@ export function limitsFromEnv(env: ServiceEnv): Limits {
     quotaConcurrentJobs: env.MELT_QUOTA_CONCURRENT_JOBS,
     quotaStoredBytes: env.MELT_QUOTA_STORED_BYTES,
     rateLimitPerMinute: env.MELT_RATE_LIMIT_PER_MINUTE,
+    quotaConcurrentStreams: env.MELT_QUOTA_CONCURRENT_STREAMS,
+    maxStreams: env.MELT_MAX_STREAMS,
     retentionMs,
     sweepIntervalMs: Math.min(60_000, Math.max(1000, retentionMs / 10)),
     minFreeBytes: env.MELT_MIN_FREE_BYTES,

@@ -2,6 +2,7 @@
 import { buildApp } from './app.ts';
 import { EnvError, loadApiKeys, loadEnv, type ApiKey, type ServiceEnv } from './env.ts';
 import { limitsFromEnv } from './limits.ts';
+import { parseAllowlist } from './sinks/destination-guard.ts';
 
 let env: ServiceEnv;
 let apiKeys: ApiKey[];
@@ -20,6 +21,7 @@ const app = await buildApp({
   threadsPerJob: env.MELT_THREADS_PER_JOB,
   apiKeys,
   limits: limitsFromEnv(env),
+  sinkAllowlist: parseAllowlist(env.MELT_SINK_ALLOWLIST),
   logger: { level: env.LOG_LEVEL },
 });
 

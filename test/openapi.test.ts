@@ -73,6 +73,11 @@ test('the document is valid OpenAPI 3: every operation has an id, a summary, tag
     '/v1/jobs/{id}/report',
     '/v1/jobs/{id}/report.txt',
     '/v1/jobs/{id}/evaluations',
+    '/v1/jobs/{id}/replays',
+    '/v1/jobs/{id}/replays/{replayId}',
+    '/v1/streams',
+    '/v1/streams/{id}',
+    '/v1/streams/{id}/events',
   ];
   assert.deepEqual(Object.keys(doc.paths).sort(), expected.sort());
   const ids = new Set<string>();

@@ -9,12 +9,13 @@ import { FILE_SCHEMAS } from '../routes/files.ts';
 import { API_SCHEMAS } from '../routes/schemas.ts';
 import { REPORT_SCHEMAS } from '../validation/report-schema.ts';
 import { EvaluationSchema, PredictionsSchema } from '../benchmark/predictions.ts';
+import { PUSH_SCHEMAS } from '../routes/push-schemas.ts';
 import { GENERATOR_VERSION } from '../version.ts';
 import { EXAMPLES } from '../routes/examples.ts';
 import { PROBLEM_CODES, type ProblemCode } from './errors.ts';
 
 /** Every named schema the API carries; each becomes components.schemas.<$id>. */
-export const NAMED_SCHEMAS: readonly TSchema[] = [GenerationConfigSchema, ...API_SCHEMAS, ...RECORD_SCHEMAS, ...FILE_SCHEMAS, ...REPORT_SCHEMAS, PredictionsSchema, EvaluationSchema];
+export const NAMED_SCHEMAS: readonly TSchema[] = [GenerationConfigSchema, ...API_SCHEMAS, ...RECORD_SCHEMAS, ...FILE_SCHEMAS, ...REPORT_SCHEMAS, PredictionsSchema, EvaluationSchema, ...PUSH_SCHEMAS];
 
 // ---- What each operation can answer beyond its route schema ---------------------------------
 
@@ -44,6 +45,15 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, readonly ProblemCode[]>
   getReport: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED', 'FORMAT_NOT_GENERATED'],
   getReportText: [...DATASET, 'JOB_NOT_FINISHED', 'VALIDATION_FAILED', 'FORMAT_NOT_GENERATED'],
   createEvaluation: [...DATASET, 'JOB_NOT_FINISHED', 'EVALUATION_FAILED', 'INVALID_JSON', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+  createReplay: [...DATASET, 'JOB_NOT_FINISHED', 'SINK_NOT_ALLOWED', 'TOO_MANY_STREAMS', 'INVALID_JSON', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+  listReplays: ['JOB_NOT_FOUND'],
+  getReplay: ['JOB_NOT_FOUND', 'REPLAY_NOT_FOUND'],
+  cancelReplay: ['JOB_NOT_FOUND', 'REPLAY_NOT_FOUND'],
+  createStream: ['INVALID_CONFIG', 'TOO_MANY_HOSTS', 'SINK_NOT_ALLOWED', 'TOO_MANY_STREAMS', 'INVALID_JSON', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+  listStreams: [],
+  getStream: ['STREAM_NOT_FOUND'],
+  stopStream: ['STREAM_NOT_FOUND'],
+  getStreamEvents: ['STREAM_NOT_FOUND'],
 };
 const EVERY_V1_OPERATION: readonly ProblemCode[] = ['VALIDATION_ERROR', 'UNAUTHORIZED', 'RATE_LIMITED', 'INTERNAL_ERROR'];
 /** The open routes: no key, no rate limit, but a query parameter they do not take is still a 400. */
@@ -223,6 +233,7 @@ export const openApiPlugin = fp(
         tags: [
           { name: 'jobs', description: 'Generation jobs: submit a config, poll, list, cancel or delete.' },
           { name: 'datasets', description: 'A job’s dataset: the file list, day files of each signal, labels, the incident catalog, the validation report and the zip.' },
+          { name: 'platforms', description: 'Observability platforms: replay a finished dataset into Prometheus, VictoriaMetrics or an OTLP receiver, or stream a config live with its ground truth announced as it happens.' },
           { name: 'service', description: 'The service itself: a page for people, health and its own metrics.' },
         ],
         components: {

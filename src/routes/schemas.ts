@@ -217,13 +217,14 @@ type HeaderName = keyof typeof HEADERS;
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`.',
   401: 'No API key, or not a valid one (only when the server has keys configured).',
-  404: 'No such job (or not this key’s), day or file.',
+  403: 'The sink’s destination is not in the server’s allowlist (MELT_SINK_ALLOWLIST), or not reachable by the rules for internal addresses.',
+  404: 'No such job (or not this key’s), day, file, replay or stream.',
   409: 'Not available yet in the job’s current state (`jobStatus` says which).',
   410: 'The job’s dataset has expired and was deleted; submit the config again to regenerate it.',
   413: 'The body is larger than the server allows (MELT_BODY_LIMIT_BYTES).',
   415: 'The body is not sent as application/json.',
   422: 'Refused before any work: the job exceeds a server limit (the figures are in the body).',
-  429: 'Too many queued or running jobs for this key (TOO_MANY_JOBS), or too many requests (RATE_LIMITED).',
+  429: 'Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED).',
   500: 'Internal error (logged on the server with the request id).',
   507: 'Refused before any work: the key’s storage quota or the server’s disk would be exceeded.',
 };

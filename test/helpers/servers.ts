@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
@@ -66,4 +67,51 @@ export async function startVictoriaMetrics(t: { after: (fn: () => unknown) => vo
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/health`);
   return base;
+}
+
+/**
+ * A Prometheus of its own (Debian's `prometheus`, 2.42) on a free port and in a fresh folder, with
+ * its remote-write receiver and an out-of-order window wide enough for replayed history; stopped
+ * and waited for, then its folder removed, when the test ends; null (the test skipped) when it is
+ * not installed outside CI.
+ */
+export async function startPrometheus(t: { after: (fn: () => unknown) => void; skip: (m: string) => void }): Promise<string | null> {
+  if (!(await have('prometheus'))) {
+    if (process.env.CI) throw new Error('prometheus must be installed in CI (apt-get install prometheus)');
+    t.skip('Debian package prometheus is not installed');
+    return null;
+  }
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const tsdb = await mkdtemp(join(tmpdir(), 'meltgen-prom-'));
+  const port = await freePort();
+  const config = join(tsdb, 'prometheus.yml');
+  // Replayed history is older than anything the head has seen: accepted within the out-of-order window.
+  await writeFile(config, 'global:\n  scrape_interval: 1h\nstorage:\n  tsdb:\n    out_of_order_time_window: 10y\n');
+  const prom = spawn(
+    'prometheus',
+    [`--config.file=${config}`, `--storage.tsdb.path=${join(tsdb, 'data')}`, '--storage.tsdb.retention.time=100y', '--web.enable-remote-write-receiver', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: 'ignore' },
+  );
+  // Stopped and waited for before its folder is removed (a Prometheus still writing makes rmdir fail).
+  t.after(async () => {
+    if (prom.exitCode === null) {
+      prom.kill('SIGTERM');
+      await once(prom, 'exit');
+    }
+    await rm(tsdb, { recursive: true, force: true });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${base}/-/ready`);
+  return base;
+}
+
+/** An instant PromQL query's result vector. */
+export async function promql(base: string, query: string, time: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}&time=${encodeURIComponent(time)}`);
+  const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  if (body.status !== 'success') throw new Error(`PromQL ${query}: ${JSON.stringify(body)}`);
+  return body.data.result;
 }

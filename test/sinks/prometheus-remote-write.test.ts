@@ -1,50 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { METRIC_KEYS } from '../../src/core/incident-types.ts';
 import type { MetricRecord } from '../../src/core/records.ts';
 import { OPENMETRICS_NAMES } from '../../src/output/openmetrics.ts';
 import { createRemoteWriteSink, writeRequestBytes, writeRequestMessage } from '../../src/sinks/prometheus-remote-write.ts';
 import { generate, readDay } from '../helpers/dataset.ts';
-import { freePort, have, waitUntilUp } from '../helpers/servers.ts';
+import { promql, startPrometheus } from '../helpers/servers.ts';
 
 // The remote-write sink against the real Prometheus (Debian's `prometheus`, 2.42) started with its
 // remote-write receiver and an out-of-order window wide enough for replayed history.
 
-async function promql(base: string, query: string, time: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}&time=${encodeURIComponent(time)}`);
-  const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  assert.equal(body.status, 'success', JSON.stringify(body));
-  return body.data.result;
-}
-
 test('remote write into Prometheus: every sample stored, an incident host’s values as in the JSON', async (t) => {
-  if (!(await have('prometheus'))) {
-    if (process.env.CI) assert.fail('prometheus must be installed in CI (apt-get install prometheus)');
-    t.skip('Debian package prometheus is not installed');
-    return;
-  }
   const { dir, catalog } = await generate(t, { startDate: '2024-06-30', days: 2, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 20240601 });
-  const tsdb = await mkdtemp(join(tmpdir(), 'meltgen-rw-'));
-  const port = await freePort();
-  const config = join(tsdb, 'prometheus.yml');
-  // Replayed history is older than anything the head has seen: accepted within the out-of-order window.
-  await writeFile(config, 'global:\n  scrape_interval: 1h\nstorage:\n  tsdb:\n    out_of_order_time_window: 10y\n');
-  const prom = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(tsdb, 'data')}`, '--storage.tsdb.retention.time=100y', '--web.enable-remote-write-receiver', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
-  // Stopped and waited for before its temporary folder is removed (a Prometheus still writing makes rmdir fail).
-  t.after(async () => {
-    if (prom.exitCode === null) {
-      prom.kill('SIGTERM');
-      await once(prom, 'exit');
-    }
-    await rm(tsdb, { recursive: true, force: true });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${base}/-/ready`);
+  const base = await startPrometheus(t);
+  if (base === null) return;
 
   const rows: MetricRecord[] = [];
   for (const date of ['2024-06-30', '2024-07-01']) rows.push(...(await readDay<MetricRecord>(dir, 'metrics', date)));

@@ -1,7 +1,7 @@
 // VictoriaMetrics: `/api/v1/import`, JSON lines, one series per line with its values and
 // timestamps (ms). Metric names are the OpenMetrics ones (`system_cpu_util`), labels `host_id`,
 // `service`, `region`, as the OpenMetrics files have them, so queries work on either.
-import { METRIC_KEYS } from '../core/incident-types.ts';
+import { METRIC_KEYS, type MetricKey } from '../core/incident-types.ts';
 import type { MetricRecord } from '../core/records.ts';
 import { OPENMETRICS_NAMES } from '../output/openmetrics.ts';
 import { deliver, type DeliveryOptions } from './http-delivery.ts';
@@ -18,31 +18,31 @@ export interface VictoriaMetricsSinkOptions extends DeliveryOptions {
 
 /** The import body of a batch of rows: one line per series (host × metric). */
 export function importLines(rows: readonly MetricRecord[]): string {
-  const series = new Map<string, { labels: string; values: number[]; timestamps: number[] }[]>();
+  // Per host: its labels, one timestamp list shared by its eight series, and a value list per metric.
+  const series = new Map<string, { labels: string; timestamps: number[]; values: number[][] }>();
   const times = new Map<string, number>();
+  const k = METRIC_KEYS.length;
   for (const r of rows) {
     let ms = times.get(r.timestamp);
     if (ms === undefined) times.set(r.timestamp, (ms = Date.parse(r.timestamp)));
-    let perMetric = series.get(r.host_id);
-    if (!perMetric) {
+    let s = series.get(r.host_id);
+    if (!s) {
       const labels = `"host_id":${JSON.stringify(r.host_id)},"service":${JSON.stringify(r.service)},"region":${JSON.stringify(r.region)}`;
-      series.set(r.host_id, (perMetric = METRIC_KEYS.map(() => ({ labels, values: [], timestamps: [] }))));
+      series.set(r.host_id, (s = { labels, timestamps: [], values: METRIC_KEYS.map(() => []) }));
     }
-    METRIC_KEYS.forEach((k, j) => {
-      const s = perMetric[j] as { values: number[]; timestamps: number[] };
-      s.values.push(r.metrics[k]);
-      s.timestamps.push(ms);
-    });
+    s.timestamps.push(ms);
+    const m = r.metrics;
+    for (let j = 0; j < k; j++) (s.values[j] as number[]).push(m[METRIC_KEYS[j] as MetricKey]);
   }
-  const lines: string[] = [];
-  for (const perMetric of series.values()) {
-    METRIC_KEYS.forEach((k, j) => {
-      const s = perMetric[j] as { labels: string; values: number[]; timestamps: number[] };
-      lines.push(`{"metric":{"__name__":"${OPENMETRICS_NAMES[k]}",${s.labels}},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}\n`);
-    });
+  let out = '';
+  for (const s of series.values()) {
+    const tail = `,"timestamps":[${s.timestamps.join(',')}]}\n`;
+    for (let j = 0; j < k; j++) out += `{"metric":{"__name__":"${NAMES[j] as string}",${s.labels}},"values":[${(s.values[j] as number[]).join(',')}]${tail}`;
   }
-  return lines.join('');
+  return out;
 }
+
+const NAMES = METRIC_KEYS.map((key) => OPENMETRICS_NAMES[key]);
 
 /** A sink into VictoriaMetrics' JSON-lines import. */
 export function createVictoriaMetricsSink(options: VictoriaMetricsSinkOptions): Sink {

@@ -224,7 +224,14 @@ async function platforms(): Promise<void> {
       const { stdout } = await run(process.execPath, ['dist/cli/replay.js', '--sink', sink, '--url', `${p.url}${path}`, '--dataset', dataset], { cwd: ROOT });
       const wall = (performance.now() - started) / 1000;
       const samples = Number(/^(\d+) samples/.exec(stdout)?.[1]);
-      rows.push({ case: `replay, default year into ${kind}`, wall_s: wall, records_per_s: samples / wall, note: `${samples.toLocaleString('en')} samples (records/s = samples/s); goal for VictoriaMetrics ≥ 1,000,000/s` });
+      // The command's own clock: from its first read to the last answer, without process start and exit.
+      const sending = Number(/ in ([\d.]+) s/.exec(stdout)?.[1]);
+      rows.push({
+        case: `replay, default year into ${kind} (fresh)`,
+        wall_s: wall,
+        records_per_s: samples / wall,
+        note: `${samples.toLocaleString('en')} samples; records/s = samples/s over the whole command; sending alone ${sending} s = ${((samples / sending) / 1e6).toFixed(2)} M/s`,
+      });
     } finally {
       await p.stop();
     }

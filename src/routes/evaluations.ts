@@ -2,7 +2,7 @@ import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fasti
 import { EvaluationSchema, PredictionsSchema } from '../benchmark/predictions.ts';
 import { schemaRef } from '../core/record-schemas.ts';
 import { AppError } from '../plugins/errors.ts';
-import { ownedDataset } from './job-access.ts';
+import { succeededDataset } from './job-access.ts';
 import { JobIdParamsSchema, json, NoQuerySchema, problems } from './schemas.ts';
 
 /**
@@ -37,11 +37,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<{ bodyLimit: number }> 
       validatorCompiler: (route) => TypeBoxValidatorCompiler(route.httpPart === 'body' ? { ...route, schema: PredictionsSchema } : route),
     },
     async (request, reply) => {
-      const job = ownedDataset(app, request, request.params.id);
-      if (job.status !== 'succeeded') {
-        if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '5');
-        throw new AppError(409, 'JOB_NOT_FINISHED', `Predictions are scored against a finished dataset; the job is ${job.status}.`, { jobStatus: job.status });
-      }
+      const job = succeededDataset(app, request, reply, request.params.id, 'Predictions are scored against a finished dataset');
       try {
         return await app.evaluations.evaluate(job.id, request.body);
       } catch (e) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Job } from '../jobs/job-types.ts';
 import { AppError } from '../plugins/errors.ts';
 
@@ -16,5 +16,15 @@ export function ownedJob(app: FastifyInstance, request: FastifyRequest, id: stri
 export function ownedDataset(app: FastifyInstance, request: FastifyRequest, id: string): Job {
   const job = ownedJob(app, request, id);
   if (job.status === 'expired') throw new AppError(410, 'JOB_EXPIRED', `The dataset of job ${id} has expired and was deleted; submit the config again to regenerate it.`);
+  return job;
+}
+
+/** The job, finished with its dataset there: 409 (with Retry-After while it runs) until it has succeeded. */
+export function succeededDataset(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, id: string, what: string): Job {
+  const job = ownedDataset(app, request, id);
+  if (job.status !== 'succeeded') {
+    if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '5');
+    throw new AppError(409, 'JOB_NOT_FINISHED', `${what}; the job is ${job.status}.`, { jobStatus: job.status });
+  }
   return job;
 }

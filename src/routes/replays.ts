@@ -5,7 +5,7 @@ import { schemaRef } from '../core/record-schemas.ts';
 import { AppError } from '../plugins/errors.ts';
 import type { SinkSpec } from '../sinks/create-sink.ts';
 import type { PushRecord } from '../storage/push-store.ts';
-import { ownedDataset, ownedJob } from './job-access.ts';
+import { ownedJob, succeededDataset } from './job-access.ts';
 import { ReplayListSchema, ReplayParamsSchema, ReplayRequestBodySchema, ReplayRequestSchema, ReplaySchema } from './push-schemas.ts';
 import { JobIdParamsSchema, json, NoQuerySchema, problems } from './schemas.ts';
 
@@ -56,11 +56,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: (route) => TypeBoxValidatorCompiler(route.httpPart === 'body' ? { ...route, schema: ReplayRequestBodySchema } : route),
     },
     async (request, reply) => {
-      const job = ownedDataset(app, request, request.params.id);
-      if (job.status !== 'succeeded') {
-        if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '5');
-        throw new AppError(409, 'JOB_NOT_FINISHED', `Only a finished dataset can be replayed; the job is ${job.status}.`, { jobStatus: job.status });
-      }
+      const job = succeededDataset(app, request, reply, request.params.id, 'Only a finished dataset can be replayed');
       const body = request.body as { sink: SinkSpec; timeShift?: 'none' | 'now' };
       const dir = join(app.dataDir, 'jobs', job.id, 'melt_data');
       const r = await app.pushes.startReplay(request.owner, job.id, dir, body.sink, body.timeShift ?? 'none');

@@ -1,5 +1,6 @@
 // Delivering one request body to a sink's destination: timeouts, no redirects, and retries with
 // exponential backoff (and the server's Retry-After) on 429, 5xx and network errors.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch, type Dispatcher } from 'undici';
 import { DestinationRefused } from './destination-guard.ts';
 import type { SinkStats } from './sink.ts';
@@ -29,20 +30,6 @@ export class DeliveryError extends Error {
     this.name = 'DeliveryError';
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    const stop = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-  });
 
 /** Seconds or an HTTP date, as Retry-After carries it; null when absent or unreadable. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | null {
@@ -103,7 +90,7 @@ export async function deliver(url: string, body: Uint8Array | string, contentTyp
       throw new DeliveryError(`gave up after ${attempts} attempts: ${detail}`, status);
     }
     stats.retries++;
-    await sleep(Math.min(30_000, wait ?? backoff), options.signal);
+    await sleep(Math.min(30_000, wait ?? backoff), undefined, options.signal ? { signal: options.signal } : {});
     backoff = Math.min(30_000, backoff * 2);
   }
 }

@@ -5,6 +5,7 @@
 // Each day is generated whole with the job's own `generateDay` and then cut into intervals, so a
 // stream's records are byte for byte a job's records for the same config (moved in time by the
 // stream's shift), and the same seed gives the same stream.
+import { setTimeout as delay } from 'node:timers/promises';
 import { buildCatalog, type CatalogIncident } from '../core/catalog.ts';
 import type { GenerationConfig } from '../core/config.ts';
 import { generateDay } from '../core/day.ts';
@@ -69,21 +70,6 @@ export interface StreamResult {
   /** Milliseconds added to every record's time. */
   readonly shiftMs: number;
   readonly progress: StreamProgress;
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** A catalog entry with its times moved by `shiftMs`. */
@@ -161,7 +147,7 @@ function moved<T extends { timestamp: string }>(rows: T[], shiftMs: number): T[]
  */
 export async function runStream(options: StreamOptions): Promise<StreamResult> {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {}));
   const sim = createSimulation(options.config);
   const g = sim.config.granularityMinutes * MINUTE_MS;
   const intervalsPerDay = DAY_MS / g;

@@ -42,4 +42,11 @@ test('remote write into Prometheus: every sample stored, an incident host’s va
     assert.equal(Number(v?.value[1]), row.metrics[k], k);
     assert.equal(v?.metric.service, row.service);
   }
+  // The incident's peak of its signature metric over its window, as PromQL sees it, is the JSON's.
+  const metric = inc.root_cause.metric;
+  const window = rows.filter((r) => r.host_id === inc.target_host && r.timestamp >= inc.start_time && r.timestamp < inc.end_time);
+  const last = window.at(-1) as MetricRecord;
+  const hours = (Date.parse(last.timestamp) - Date.parse(inc.start_time)) / 3_600_000 + 1;
+  const [peak] = await promql(base, `max_over_time(${OPENMETRICS_NAMES[metric]}{host_id="${inc.target_host}"}[${hours}h])`, last.timestamp);
+  assert.equal(Number(peak?.value[1]), Math.max(...window.map((r) => r.metrics[metric])), `${metric} peak of ${inc.type}`);
 });

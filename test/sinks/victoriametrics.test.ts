@@ -45,6 +45,14 @@ test('a replayed dataset in VictoriaMetrics: every sample back, an incident host
     assert.equal(found.metric.region, row.region);
     assert.equal(found.values[found.timestamps.indexOf(Date.parse(row.timestamp))], row.metrics[k], k);
   }
+  // The incident's peak of its signature metric over its window, through the query API, is the JSON's.
+  const metric = inc.root_cause.metric;
+  const window = rows.filter((r) => r.host_id === inc.target_host && r.timestamp >= inc.start_time && r.timestamp < inc.end_time);
+  const last = window.at(-1) as MetricRecord;
+  const hours = (Date.parse(last.timestamp) - Date.parse(inc.start_time)) / 3_600_000 + 1;
+  const query = `max_over_time(${OPENMETRICS_NAMES[metric]}{host_id="${inc.target_host}"}[${hours}h])`;
+  const res = (await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}&time=${encodeURIComponent(last.timestamp)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+  assert.equal(Number(res.data.result[0]?.value[1]), Math.max(...window.map((r) => r.metrics[metric])), `${metric} peak of ${inc.type}`);
 });
 
 /** A local destination answering each request with the next of `answers`. */

@@ -32,11 +32,20 @@ export async function getJob(app: FastifyInstance, id: string, headers: Record<s
   return (await app.inject({ url: `/v1/jobs/${id}`, headers })).json<JobBody>();
 }
 
-/** Polls until the job reaches one of `statuses` (or the predicate holds); fails after `ms`. */
+/**
+ * Polls until the job reaches one of `statuses` (or the predicate holds); fails after `ms`. A 429
+ * (the key's rate limit: polling a slow job on a loaded machine reaches it) waits its Retry-After.
+ */
 export async function waitFor(app: FastifyInstance, id: string, until: (job: JobBody) => boolean, ms = 30_000, headers: Record<string, string> = {}): Promise<JobBody> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const job = await getJob(app, id, headers);
+    const res = await app.inject({ url: `/v1/jobs/${id}`, headers });
+    if (res.statusCode === 429) {
+      if (Date.now() > deadline) throw new Error(`job ${id}: still rate limited after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers['retry-after'] ?? 1)));
+      continue;
+    }
+    const job = res.json<JobBody>();
     if (until(job)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} (${JSON.stringify(job.progress)}) after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 25));

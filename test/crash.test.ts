@@ -60,8 +60,8 @@ test('SIGTERM: the day in flight finishes, progress is recorded, exit 0; the nex
   assert.ok(!files.some((f) => f.includes('.tmp-')), 'no half-written file left');
   // What the stopped server recorded, read from its database before anything restarts.
   const store = createSqliteJobStore(join(dataDir, 'meltgen.db'));
-  const recorded = store.get(id);
-  store.close();
+  const recorded = await store.get(id);
+  await store.close();
   const daysOnDisk = new Set(files.filter((f) => f.startsWith('metrics/')).map((f) => f.slice(-15, -5))).size;
   assert.equal(recorded?.daysDone, daysOnDisk, 'every finished day was recorded, and only those');
   assert.equal(recorded?.status, 'running', 'left unfinished, to be resumed');

@@ -117,5 +117,5 @@ test('fuzz: random and malformed requests to every operation never get a 5xx', a
   assert.ok(seen.some((s) => s === 202), `some configs were accepted: ${JSON.stringify([...statuses])}`);
   assert.ok(seen.some((s) => s === 200) && seen.some((s) => s === 400) && seen.some((s) => s === 401) && seen.some((s) => s === 404), JSON.stringify([...statuses]));
   // Whatever the fuzz queued is canceled, so closing does not wait for it.
-  for (const job of app.store.listUnfinished()) await app.jobs.cancel(job.id);
+  for (const job of await app.store.listUnfinished()) await app.jobs.cancel(job.id);
 });

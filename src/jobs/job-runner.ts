@@ -41,7 +41,7 @@ export interface JobRunner {
   /** Deletes a finished job's files and marks it expired. */
   expire(id: string): Promise<void>;
   /** Takes up the jobs a previous process left queued or running, in their original order. */
-  resume(): void;
+  resume(): Promise<void>;
   /** Number of jobs waiting for a worker. */
   queueLength(): number;
   /**
@@ -59,6 +59,8 @@ export function datasetDir(dataDir: string, id: string): string {
 interface Running {
   readonly pool: DayPool;
   canceled: boolean;
+  /** The file records in order: each day's files are recorded after the one before. */
+  recorded: Promise<void>;
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
@@ -67,27 +69,30 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const queue: string[] = [];
   const running = new Map<string, Running>();
   let closed = false;
+  // One pump at a time: the store answers asynchronously, and two pumps could start more jobs than allowed.
+  let pumping = false;
+  let pumpAgain = false;
 
 
   const removeFiles = (id: string): Promise<void> => rm(join(dataDir, 'jobs', id), { recursive: true, force: true });
 
-  function finish(job: Job, entry: Running, failure: JobError | null): void {
+  async function finish(job: Job, entry: Running, failure: JobError | null): Promise<void> {
     if (entry.canceled || closed) return;
-    const current = store.get(job.id);
+    const current = await store.get(job.id);
     if (!current || FINAL_STATUSES.has(current.status)) return;
     if (failure) {
       options.log?.error({ jobId: job.id, error: failure }, 'job failed');
-      store.setStatus(job.id, 'failed', now(), failure);
+      await store.setStatus(job.id, 'failed', now(), failure);
     } else if (current.daysDone === current.daysTotal && current.catalogReady) {
-      store.setStatus(job.id, 'succeeded', now());
+      await store.setStatus(job.id, 'succeeded', now());
       options.log?.info({ jobId: job.id, bytes: current.bytesWritten }, 'job succeeded');
     } else {
-      store.setStatus(job.id, 'failed', now(), { code: 'GENERATION_FAILED', message: 'generation stopped before the last day' });
+      await store.setStatus(job.id, 'failed', now(), { code: 'GENERATION_FAILED', message: 'generation stopped before the last day' });
     }
   }
 
-  function start(job: Job): void {
-    const done = store.doneDays(job.id);
+  async function start(job: Job): Promise<void> {
+    const done = await store.doneDays(job.id);
     const days: number[] = [];
     for (let d = 0; d < job.daysTotal; d++) if (!done.has(d)) days.push(d);
     const pool = createDayPool({
@@ -98,26 +103,32 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       minFreeBytes: options.minFreeBytes,
       dayBytes: Math.ceil(job.estimatedBytes / Math.max(1, job.daysTotal)),
     });
-    const entry: Running = { pool, canceled: false };
+    const entry: Running = { pool, canceled: false, recorded: Promise.resolve() };
     running.set(job.id, entry);
     options.log?.info({ jobId: job.id, days: days.length }, 'job started');
-    const record = (files: readonly DatasetFile[], days: number): void => {
-      if (entry.canceled) return;
-      if (files.length > 0) store.addFiles(job.id, files);
-      options.onWritten?.(job.id, days, files.reduce((a, f) => a + f.bytes, 0));
+    const record = (files: readonly DatasetFile[], days: number, catalog = false): void => {
+      entry.recorded = entry.recorded
+        .then(async () => {
+          if (entry.canceled) return;
+          if (files.length > 0) await store.addFiles(job.id, files);
+          if (catalog && files.length > 0 && !entry.canceled) await store.setCatalogReady(job.id);
+          options.onWritten?.(job.id, days, files.reduce((a, f) => a + f.bytes, 0));
+        })
+        .catch((err: unknown) => options.log?.error({ jobId: job.id, err }, 'recording files failed'));
     };
-    const ended = (failure: JobError | null): void => {
+    const ended = async (failure: JobError | null): Promise<void> => {
       if (running.get(job.id) !== entry) return;
+      // Every day's files recorded before the job's end is decided.
+      await entry.recorded;
       running.delete(job.id);
-      finish(job, entry, failure);
+      await finish(job, entry, failure);
       void pool.terminate();
-      pump();
+      void pump();
     };
     pool
       .run(days, !job.catalogReady, {
         prepared(files) {
-          record(files, 0);
-          if (files.length > 0 && !entry.canceled) store.setCatalogReady(job.id);
+          record(files, 0, true);
         },
         day(_dayIndex, files) {
           record(files, 1);
@@ -126,25 +137,40 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       .then(
         () => ended(null),
         (e: unknown) => ended(e instanceof DayPoolError ? e.failure : { code: 'GENERATION_FAILED', message: (e as Error).message }),
-      );
+      )
+      .catch((err: unknown) => options.log?.error({ jobId: job.id, err }, 'ending the job failed'));
   }
 
-  function pump(): void {
-    while (!closed && running.size < concurrency && queue.length > 0) {
-      const id = queue.shift() as string;
-      const job = store.get(id);
-      if (!job || job.status !== 'queued') continue;
-      start(store.setStatus(id, 'running', now()) ?? job);
+  async function pump(): Promise<void> {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        while (!closed && running.size < concurrency && queue.length > 0) {
+          const id = queue.shift() as string;
+          const job = await store.get(id);
+          if (!job || job.status !== 'queued') continue;
+          await start((await store.setStatus(id, 'running', now())) ?? job);
+        }
+      } while (pumpAgain);
+    } catch (err) {
+      options.log?.error({ err }, 'starting a job failed');
+    } finally {
+      pumping = false;
     }
   }
 
   return {
     enqueue(job) {
       queue.push(job.id);
-      pump();
+      void pump();
     },
     async cancel(id) {
-      const job = store.get(id);
+      const job = await store.get(id);
       if (!job || FINAL_STATUSES.has(job.status)) return job;
       const i = queue.indexOf(id);
       if (i >= 0) queue.splice(i, 1);
@@ -155,26 +181,26 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         // terminate() stops the threads at once: at most temporary files are left, and the folder
         // is deleted next.
         await entry.pool.terminate();
-        pump();
+        void pump();
       }
-      const canceled = store.setStatus(id, 'canceled', now());
+      const canceled = await store.setStatus(id, 'canceled', now());
       await removeFiles(id);
       return canceled;
     },
     async remove(id) {
       await removeFiles(id);
-      store.delete(id);
+      await store.delete(id);
     },
     async expire(id) {
       await removeFiles(id);
-      store.setStatus(id, 'expired', now());
+      await store.setStatus(id, 'expired', now());
     },
-    resume() {
-      for (const job of store.listUnfinished()) {
-        if (job.status === 'running') store.setStatus(job.id, 'queued', now());
+    async resume() {
+      for (const job of await store.listUnfinished()) {
+        if (job.status === 'running') await store.setStatus(job.id, 'queued', now());
         if (!queue.includes(job.id) && !running.has(job.id)) queue.push(job.id);
       }
-      pump();
+      await pump();
     },
     queueLength() {
       return queue.length;
@@ -185,6 +211,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const entries = [...running.values()];
       // Each pool lets the days in flight finish (recorded as they arrive), then stops.
       await Promise.all(entries.map((r) => r.pool.stop(graceMs)));
+      // And their files are recorded before the store closes.
+      await Promise.all(entries.map((r) => r.recorded));
       running.clear();
     },
   };

@@ -55,7 +55,7 @@ export const jobsPlugin = fp(
       sweeping = true;
       try {
         const cutoff = new Date(Date.now() - opts.limits.retentionMs).toISOString();
-        for (const job of store.listExpirable(cutoff)) {
+        for (const job of await store.listExpirable(cutoff)) {
           await jobs.expire(job.id);
           app.log.info({ jobId: job.id }, 'dataset expired');
         }
@@ -69,13 +69,13 @@ export const jobsPlugin = fp(
     timer.unref();
 
     app.addHook('onReady', async () => {
-      jobs.resume();
+      await jobs.resume();
       await sweep();
     });
     app.addHook('onClose', async () => {
       clearInterval(timer);
       await jobs.close(opts.limits.shutdownGraceMs);
-      store.close();
+      await store.close();
     });
   },
   { name: 'jobs', dependencies: ['metrics'] },

@@ -30,8 +30,8 @@ export const metricsPlugin = fp(
       help: 'Jobs by state.',
       labelNames: ['state'],
       registers: [registry],
-      collect() {
-        const counts = app.store.countByStatus();
+      async collect() {
+        const counts = await app.store.countByStatus();
         for (const s of JOB_STATUSES) this.set({ state: s }, counts[s] ?? 0);
       },
     });

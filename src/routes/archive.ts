@@ -73,13 +73,12 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const job = ownedDataset(app, request, request.params.id);
+      const job = await ownedDataset(app, request, request.params.id);
       if (job.status !== 'succeeded') throw new AppError(409, 'JOB_NOT_FINISHED', `The archive is available once the job has succeeded; it is ${job.status}.`, { jobStatus: job.status });
       const mode = request.query.compression ?? 'fast';
       const chosen = chosenFormats(request.query.formats, job.config.formats);
       // Day files of the chosen formats; the metadata (catalog, root causes) always.
-      const entries = app.store
-        .listFiles(job.id)
+      const entries = (await app.store.listFiles(job.id))
         .filter((f) => {
           const day = parseDayPath(f.path);
           if (day) return chosen.includes(day.format);

@@ -37,7 +37,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<{ bodyLimit: number }> 
       validatorCompiler: (route) => TypeBoxValidatorCompiler(route.httpPart === 'body' ? { ...route, schema: PredictionsSchema } : route),
     },
     async (request, reply) => {
-      const job = succeededDataset(app, request, reply, request.params.id, 'Predictions are scored against a finished dataset');
+      const job = await succeededDataset(app, request, reply, request.params.id, 'Predictions are scored against a finished dataset');
       try {
         return await app.evaluations.evaluate(job.id, request.body);
       } catch (e) {

@@ -56,8 +56,8 @@ function checkDay(job: Job, date: string): void {
 }
 
 /** Sends a day's file (a signal's or the labels) once it is written; 409 (with Retry-After while the job runs) before. */
-function sendDayFile(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, job: Job, path: string, date: string, format: Format): Promise<FastifyReply> {
-  const file = app.store.getFile(job.id, path);
+async function sendDayFile(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, job: Job, path: string, date: string, format: Format): Promise<FastifyReply> {
+  const file = await app.store.getFile(job.id, path);
   if (!file) {
     if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
     throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
@@ -119,8 +119,8 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const job = ownedDataset(app, request, request.params.id);
-      const files = app.store.listFiles(job.id).map((f) => ({ path: f.path, ...describe(job.id, f), bytes: f.bytes, sha256: f.sha256 }));
+      const job = await ownedDataset(app, request, request.params.id);
+      const files = (await app.store.listFiles(job.id)).map((f) => ({ path: f.path, ...describe(job.id, f), bytes: f.bytes, sha256: f.sha256 }));
       return { jobId: job.id, status: job.status, complete: job.status === 'succeeded', totalBytes: files.reduce((a, f) => a + f.bytes, 0), files };
     },
   );
@@ -150,7 +150,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   async function sendSignalDay(request: FastifyRequest, reply: FastifyReply, id: string, signal: Signal, date: string, query: string | undefined): Promise<FastifyReply> {
-    const job = ownedDataset(app, request, id);
+    const job = await ownedDataset(app, request, id);
     checkDay(job, date);
     if (!job.config.signals.includes(signal)) {
       throw new AppError(404, 'SIGNAL_NOT_GENERATED', `The job does not generate ${signal}; it generates ${job.config.signals.join(', ')}.`);
@@ -201,7 +201,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id, date } = request.params;
-      const job = ownedDataset(app, request, id);
+      const job = await ownedDataset(app, request, id);
       checkDay(job, date);
       const format = askedFormat(request, request.query.format, LABEL_FORMATS);
       checkFormat(job, format, 'labels');
@@ -225,12 +225,12 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const job = ownedDataset(app, request, request.params.id);
+      const job = await ownedDataset(app, request, request.params.id);
       const format = askedFormat(request, request.query.format, CATALOG_FORMATS);
       // The JSON catalog is always written; the Parquet table with the parquet format.
       if (format !== 'json') checkFormat(job, format, 'catalog');
       const path = format === 'json' ? CATALOG_PATH : CATALOG_PARQUET_PATH;
-      const file = job.catalogReady ? app.store.getFile(job.id, path) : null;
+      const file = job.catalogReady ? await app.store.getFile(job.id, path) : null;
       if (!file) {
         if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
         throw new AppError(409, 'CATALOG_NOT_READY', `The incident catalog is not written yet (the job is ${job.status}).`, { jobStatus: job.status });

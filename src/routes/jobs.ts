@@ -30,7 +30,7 @@ async function checkLimits(app: FastifyInstance, owner: string, config: Generati
   if (estimateBytes > limits.maxJobBytes) {
     throw new AppError(422, 'JOB_TOO_LARGE', `The dataset would be about ${estimateBytes} bytes; one job may write at most ${limits.maxJobBytes}.`, { estimateBytes, limitBytes: limits.maxJobBytes });
   }
-  const usage = app.store.usage(owner);
+  const usage = await app.store.usage(owner);
   if (usage.activeJobs >= limits.quotaConcurrentJobs) {
     throw new AppError(429, 'TOO_MANY_JOBS', `${usage.activeJobs} jobs are queued or running for this key; the quota is ${limits.quotaConcurrentJobs}.`, { activeJobs: usage.activeJobs, limit: limits.quotaConcurrentJobs });
   }
@@ -92,17 +92,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const config = normalizeConfig(request.body ?? {}, randomInt(0, 2 ** 32));
       const key = jobKey(request.owner, config);
-      const existing = app.store.findReusable(key);
+      const existing = await app.store.findReusable(key);
       if (existing) {
         return reply.status(200).header('location', `/v1/jobs/${existing.id}`).send({ ...jobView(existing), deduplicated: true });
       }
       const estimatedBytes = await checkLimits(app, request.owner, config);
-      const job = app.store.insert({ id: randomUUID(), key, owner: request.owner, estimatedBytes, config, createdAt: new Date().toISOString() });
+      const job = await app.store.insert({ id: randomUUID(), key, owner: request.owner, estimatedBytes, config, createdAt: new Date().toISOString() });
       app.jobs.enqueue(job);
       return reply
         .status(202)
         .header('location', `/v1/jobs/${job.id}`)
-        .send({ ...jobView(app.store.get(job.id) ?? job), deduplicated: false });
+        .send({ ...jobView((await app.store.get(job.id)) ?? job), deduplicated: false });
     },
   );
 
@@ -120,7 +120,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const before = request.query.cursor === undefined ? undefined : Number(request.query.cursor);
-      const page = app.store.list(request.owner, request.query.limit ?? 20, before);
+      const page = await app.store.list(request.owner, request.query.limit ?? 20, before);
       return { jobs: page.jobs.map(jobView), nextCursor: page.next === null ? null : String(page.next) };
     },
   );
@@ -139,7 +139,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      return jobView(ownedJob(app, request, request.params.id));
+      return jobView(await ownedJob(app, request, request.params.id));
     },
   );
 
@@ -159,7 +159,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const job = ownedJob(app, request, request.params.id);
+      const job = await ownedJob(app, request, request.params.id);
       if (job.status === 'queued' || job.status === 'running') {
         const canceled = await app.jobs.cancel(job.id);
         return jobView(canceled ?? job);

@@ -24,8 +24,8 @@ export function replayView(r: PushRecord): Record<string, unknown> {
   };
 }
 
-function ownedReplay(app: FastifyInstance, request: FastifyRequest, jobId: string, replayId: string): PushRecord {
-  ownedJob(app, request, jobId);
+async function ownedReplay(app: FastifyInstance, request: FastifyRequest, jobId: string, replayId: string): Promise<PushRecord> {
+  await ownedJob(app, request, jobId);
   const r = app.pushes.get(replayId);
   if (!r || r.kind !== 'replay' || r.jobId !== jobId || r.owner !== request.owner) throw new AppError(404, 'REPLAY_NOT_FOUND', `No replay ${replayId} of job ${jobId}.`);
   return r;
@@ -56,7 +56,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: (route) => TypeBoxValidatorCompiler(route.httpPart === 'body' ? { ...route, schema: ReplayRequestBodySchema } : route),
     },
     async (request, reply) => {
-      const job = succeededDataset(app, request, reply, request.params.id, 'Only a finished dataset can be replayed');
+      const job = await succeededDataset(app, request, reply, request.params.id, 'Only a finished dataset can be replayed');
       const body = request.body as { sink: SinkSpec; timeShift?: 'none' | 'now' };
       const dir = join(app.dataDir, 'jobs', job.id, 'melt_data');
       const r = await app.pushes.startReplay(request.owner, job.id, dir, body.sink, body.timeShift ?? 'none');
@@ -77,7 +77,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      ownedJob(app, request, request.params.id);
+      await ownedJob(app, request, request.params.id);
       return { replays: app.pushes.list(request.owner, 'replay', request.params.id).map(replayView) };
     },
   );
@@ -94,7 +94,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: json(ReplaySchema, 'The replay.'), ...problems(400, 401, 404, 429, 500) },
       },
     },
-    async (request) => replayView(ownedReplay(app, request, request.params.id, request.params.replayId)),
+    async (request) => replayView(await ownedReplay(app, request, request.params.id, request.params.replayId)),
   );
 
   app.delete(
@@ -111,7 +111,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const r = ownedReplay(app, request, request.params.id, request.params.replayId);
+      const r = await ownedReplay(app, request, request.params.id, request.params.replayId);
       return replayView((await app.pushes.cancel(r.id)) ?? r);
     },
   );

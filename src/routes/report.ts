@@ -15,7 +15,7 @@ const ABOUT =
 
 /** The report's JSON text, once the job has succeeded. */
 async function reportText(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, id: string): Promise<string> {
-  const job = ownedDataset(app, request, id);
+  const job = await ownedDataset(app, request, id);
   // The validator reads the original's JSON files.
   if (!job.config.formats.includes('json')) {
     throw new AppError(404, 'FORMAT_NOT_GENERATED', `The report is computed from the JSON day files; the job writes ${job.config.formats.join(', ')} only.`, { formats: job.config.formats });

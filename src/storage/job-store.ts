@@ -18,31 +18,32 @@ export interface JobPage {
 
 /**
  * Where jobs and the index of their files live. The embedded implementation is SQLite; the
- * interface is what a shared database would implement.
+ * interface is what a shared database would implement, so every method is asynchronous (a
+ * PostgreSQL client is), though SQLite answers at once.
  */
 export interface JobStore {
-  insert(job: NewJob): Job;
-  get(id: string): Job | null;
+  insert(job: NewJob): Promise<Job>;
+  get(id: string): Promise<Job | null>;
   /** A job with this key that is queued, running or succeeded: one that will give the dataset. */
-  findReusable(key: string): Job | null;
+  findReusable(key: string): Promise<Job | null>;
   /** An owner's jobs, newest first; `before` is the `seq` to continue below. */
-  list(owner: string, limit: number, before?: number): JobPage;
+  list(owner: string, limit: number, before?: number): Promise<JobPage>;
   /** What an owner uses: jobs still to run or running, and bytes written or still to write. */
-  usage(owner: string): { activeJobs: number; storedBytes: number };
+  usage(owner: string): Promise<{ activeJobs: number; storedBytes: number }>;
   /** Finished jobs that finished before `cutoff` (ISO time) and still have their files. */
-  listExpirable(cutoff: string): Job[];
+  listExpirable(cutoff: string): Promise<Job[]>;
   /** Number of jobs per status. */
-  countByStatus(): Record<string, number>;
+  countByStatus(): Promise<Record<string, number>>;
   /** Jobs that were queued or running, oldest first: to take up again after a restart. */
-  listUnfinished(): Job[];
-  setStatus(id: string, status: JobStatus, at: string, error?: JobError | null): Job | null;
+  listUnfinished(): Promise<Job[]>;
+  setStatus(id: string, status: JobStatus, at: string, error?: JobError | null): Promise<Job | null>;
   /** Records finished files; a day's files all at once, so a day is done or not done. */
-  addFiles(id: string, files: readonly DatasetFile[]): void;
-  setCatalogReady(id: string): void;
-  listFiles(id: string): DatasetFile[];
-  getFile(id: string, path: string): DatasetFile | null;
+  addFiles(id: string, files: readonly DatasetFile[]): Promise<void>;
+  setCatalogReady(id: string): Promise<void>;
+  listFiles(id: string): Promise<DatasetFile[]>;
+  getFile(id: string, path: string): Promise<DatasetFile | null>;
   /** Day indexes whose files are all recorded. */
-  doneDays(id: string): Set<number>;
-  delete(id: string): void;
-  close(): void;
+  doneDays(id: string): Promise<Set<number>>;
+  delete(id: string): Promise<void>;
+  close(): Promise<void>;
 }

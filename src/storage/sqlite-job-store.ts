@@ -144,7 +144,7 @@ export function createSqliteJobStore(path: string): JobStore {
   });
 
   return {
-    insert(job: NewJob): Job {
+    async insert(job: NewJob): Promise<Job> {
       q.insert.run({
         id: job.id,
         key: job.key,
@@ -157,56 +157,57 @@ export function createSqliteJobStore(path: string): JobStore {
       });
       return toJob(q.get.get(job.id) as JobRow);
     },
-    get(id) {
+    async get(id) {
       const row = q.get.get(id);
       return row ? toJob(row) : null;
     },
-    findReusable(key) {
+    async findReusable(key) {
       const row = q.reusable.get(key);
       return row ? toJob(row) : null;
     },
-    list(owner, limit, before): JobPage {
+    async list(owner, limit, before): Promise<JobPage> {
       const rows = q.page.all(owner, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
       const jobs = rows.slice(0, limit).map(toJob);
       return { jobs, next: rows.length > limit ? (jobs[jobs.length - 1] as Job).seq : null };
     },
-    usage(owner) {
+    async usage(owner) {
       const r = q.usage.get(owner) as { active: number; stored: number };
       return { activeJobs: r.active, storedBytes: r.stored };
     },
-    listExpirable(cutoff) {
+    async listExpirable(cutoff) {
       return q.expirable.all(cutoff).map(toJob);
     },
-    countByStatus() {
+    async countByStatus() {
       return Object.fromEntries(q.counts.all().map((r) => [r.status, r.n]));
     },
-    listUnfinished() {
+    async listUnfinished() {
       return q.unfinished.all().map(toJob);
     },
-    setStatus(id, status, at, error = null) {
+    async setStatus(id, status, at, error = null) {
       q.status.run({ id, status, at, error_code: error?.code ?? null, error_message: error?.message ?? null });
-      return this.get(id);
+      const row = q.get.get(id);
+      return row ? toJob(row) : null;
     },
-    addFiles(id, files) {
+    async addFiles(id, files) {
       addFiles(id, files);
     },
-    setCatalogReady(id) {
+    async setCatalogReady(id) {
       q.catalogReady.run(id);
     },
-    listFiles(id) {
+    async listFiles(id) {
       return q.files.all(id).map(toFile);
     },
-    getFile(id, path) {
+    async getFile(id, path) {
       const row = q.file.get(id, path);
       return row ? toFile(row) : null;
     },
-    doneDays(id) {
+    async doneDays(id) {
       return new Set(q.days.all(id).map((r) => r.day_index));
     },
-    delete(id) {
+    async delete(id) {
       q.delete.run(id);
     },
-    close() {
+    async close() {
       db.close();
     },
   };

@@ -85,7 +85,7 @@ test('the disk guard in the worker fails a job cleanly before the disk fills; th
   const app = await build(t, { limits: { minFreeBytes: 1e18 } });
   // Queued behind the front door's check, as a job accepted before the disk got full would be.
   const config = normalizeConfig({ ...SMALL, days: 3 }, 0);
-  const job = app.store.insert({ id: '11111111-1111-4111-8111-111111111111', key: 'k', owner: '', estimatedBytes: 1000, config, createdAt: new Date().toISOString() });
+  const job = await app.store.insert({ id: '11111111-1111-4111-8111-111111111111', key: 'k', owner: '', estimatedBytes: 1000, config, createdAt: new Date().toISOString() });
   app.jobs.enqueue(job);
   const done = await waitFor(app, job.id, finished);
   assert.equal(done.status, 'failed');
@@ -122,7 +122,7 @@ test('retention: a finished dataset expires, its files are deleted and its state
     assert.equal(res.json<Problem>().code, 'JOB_EXPIRED');
   }
   // Expired datasets no longer count against the key's storage.
-  assert.equal(app.store.usage('').storedBytes, 0);
+  assert.equal((await app.store.usage('')).storedBytes, 0);
   // The same config again regenerates it.
   const again = await submit(app, SMALL);
   assert.equal(again.res.statusCode, 202);

@@ -1,0 +1,235 @@
+// The job store of cluster mode: the same records as the SQLite store, in PostgreSQL, so that
+// several API nodes see the same jobs, keys and quotas. Times are kept as the ISO strings the
+// SQLite store keeps (they sort as text), so both answer alike.
+import pg from 'pg';
+import type { GenerationConfig } from '../core/config.ts';
+import type { DatasetFile, Job, JobError, JobStatus } from '../jobs/job-types.ts';
+import type { JobPage, JobStore, NewJob } from './job-store.ts';
+
+interface JobRow {
+  seq: string;
+  id: string;
+  key: string;
+  owner: string;
+  estimated_bytes: string;
+  status: JobStatus;
+  config: GenerationConfig;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  days_total: number;
+  days_done: number;
+  bytes_written: string;
+  catalog_ready: boolean;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+interface FileRow {
+  path: string;
+  day_index: number | null;
+  bytes: string;
+  sha256: string;
+}
+
+/**
+ * The schema's versions, in order; each runs once, in a transaction. Never edit one that has
+ * shipped: add the next.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE jobs (
+     seq BIGSERIAL PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     key TEXT NOT NULL,
+     owner TEXT NOT NULL DEFAULT '',
+     estimated_bytes BIGINT NOT NULL DEFAULT 0,
+     status TEXT NOT NULL,
+     config JSONB NOT NULL,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     days_total INTEGER NOT NULL,
+     days_done INTEGER NOT NULL DEFAULT 0,
+     bytes_written BIGINT NOT NULL DEFAULT 0,
+     catalog_ready BOOLEAN NOT NULL DEFAULT FALSE,
+     error_code TEXT,
+     error_message TEXT
+   );
+   CREATE INDEX jobs_key ON jobs (key);
+   CREATE INDEX jobs_status ON jobs (status);
+   CREATE INDEX jobs_owner ON jobs (owner, seq);
+   CREATE TABLE job_files (
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     day_index INTEGER,
+     bytes BIGINT NOT NULL,
+     sha256 TEXT NOT NULL,
+     PRIMARY KEY (job_id, path)
+   );`,
+];
+
+/** Any fixed number: the advisory lock that lets one node at a time migrate. */
+const MIGRATION_LOCK = 0x6d656c74; // "melt"
+
+/**
+ * Brings the database's schema up to date. Safe when several nodes start at once: a transaction
+ * holds an advisory lock while it reads the version and runs what is missing.
+ */
+export async function migrate(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS meltgen_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM meltgen_migrations');
+    const current = rows[0]?.v ?? 0;
+    for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v - 1] as string);
+      await client.query('INSERT INTO meltgen_migrations (version, applied_at) VALUES ($1, $2)', [v, new Date().toISOString()]);
+    }
+    await client.query('COMMIT');
+    return MIGRATIONS.length - current;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    key: r.key,
+    owner: r.owner,
+    estimatedBytes: Number(r.estimated_bytes),
+    status: r.status,
+    config: r.config,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    daysDone: r.days_done,
+    daysTotal: r.days_total,
+    bytesWritten: Number(r.bytes_written),
+    catalogReady: r.catalog_ready,
+    error: r.error_code ? ({ code: r.error_code, message: r.error_message ?? '' } satisfies JobError) : null,
+  };
+}
+
+const toFile = (r: FileRow): DatasetFile => ({ path: r.path, dayIndex: r.day_index, bytes: Number(r.bytes), sha256: r.sha256 });
+
+/**
+ * The PostgreSQL job store: connects to `url` (`postgres://user@host:5432/db`), migrates the schema
+ * and answers as the SQLite store does.
+ */
+export async function createPgJobStore(url: string, poolSize = 10): Promise<JobStore> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  await migrate(pool);
+  const one = async (sql: string, params: unknown[]): Promise<JobRow | null> => (await pool.query<JobRow>(sql, params)).rows[0] ?? null;
+  const many = async (sql: string, params: unknown[]): Promise<Job[]> => (await pool.query<JobRow>(sql, params)).rows.map(toJob);
+  const get = async (id: string): Promise<Job | null> => {
+    const r = await one('SELECT * FROM jobs WHERE id = $1', [id]);
+    return r ? toJob(r) : null;
+  };
+  return {
+    async insert(job: NewJob) {
+      const r = await one(
+        `INSERT INTO jobs (id, key, owner, estimated_bytes, status, config, created_at, days_total)
+         VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) RETURNING *`,
+        [job.id, job.key, job.owner, job.estimatedBytes, JSON.stringify(job.config), job.createdAt, job.config.days],
+      );
+      return toJob(r as JobRow);
+    },
+    get,
+    async findReusable(key) {
+      const r = await one("SELECT * FROM jobs WHERE key = $1 AND status IN ('queued', 'running', 'succeeded') ORDER BY seq DESC LIMIT 1", [key]);
+      return r ? toJob(r) : null;
+    },
+    async list(owner, limit, before): Promise<JobPage> {
+      const jobs = await many('SELECT * FROM jobs WHERE owner = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [owner, before ?? Number.MAX_SAFE_INTEGER, limit + 1]);
+      const page = jobs.slice(0, limit);
+      return { jobs: page, next: jobs.length > limit ? (page[page.length - 1] as Job).seq : null };
+    },
+    async usage(owner) {
+      const { rows } = await pool.query<{ active: string; stored: string }>(
+        `SELECT COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN 1 ELSE 0 END), 0) AS active,
+                COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN GREATEST(estimated_bytes, bytes_written)
+                                  WHEN status = 'expired' THEN 0 ELSE bytes_written END), 0) AS stored
+         FROM jobs WHERE owner = $1`,
+        [owner],
+      );
+      return { activeJobs: Number(rows[0]?.active ?? 0), storedBytes: Number(rows[0]?.stored ?? 0) };
+    },
+    async listExpirable(cutoff) {
+      return many("SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'canceled') AND finished_at < $1 ORDER BY seq", [cutoff]);
+    },
+    async countByStatus() {
+      const { rows } = await pool.query<{ status: string; n: string }>('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status');
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+    async listUnfinished() {
+      return many("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq", []);
+    },
+    async setStatus(id, status, at, error = null) {
+      const r = await one(
+        `UPDATE jobs SET status = $2,
+           started_at = CASE WHEN $2 = 'running' AND started_at IS NULL THEN $3 ELSE started_at END,
+           finished_at = CASE WHEN $2 IN ('succeeded', 'failed', 'canceled') THEN $3 WHEN $2 = 'expired' THEN finished_at ELSE NULL END,
+           error_code = $4, error_message = $5
+         WHERE id = $1 RETURNING *`,
+        [id, status, at, error?.code ?? null, error?.message ?? null],
+      );
+      return r ? toJob(r) : null;
+    },
+    async addFiles(id, files) {
+      // A day's files and the job's totals in one transaction: a day is recorded whole or not at all.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const f of files) {
+          await client.query(
+            `INSERT INTO job_files (job_id, path, day_index, bytes, sha256) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (job_id, path) DO UPDATE SET day_index = EXCLUDED.day_index, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256`,
+            [id, f.path, f.dayIndex, f.bytes, f.sha256],
+          );
+        }
+        await client.query(
+          `UPDATE jobs SET
+             days_done = (SELECT COUNT(DISTINCT day_index) FROM job_files WHERE job_id = $1 AND day_index IS NOT NULL),
+             bytes_written = (SELECT COALESCE(SUM(bytes), 0) FROM job_files WHERE job_id = $1)
+           WHERE id = $1`,
+          [id],
+        );
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async setCatalogReady(id) {
+      await pool.query('UPDATE jobs SET catalog_ready = TRUE WHERE id = $1', [id]);
+    },
+    async listFiles(id) {
+      return (await pool.query<FileRow>('SELECT path, day_index, bytes, sha256 FROM job_files WHERE job_id = $1 ORDER BY path COLLATE "C"', [id])).rows.map(toFile);
+    },
+    async getFile(id, path) {
+      const r = (await pool.query<FileRow>('SELECT path, day_index, bytes, sha256 FROM job_files WHERE job_id = $1 AND path = $2', [id, path])).rows[0];
+      return r ? toFile(r) : null;
+    },
+    async doneDays(id) {
+      const { rows } = await pool.query<{ day_index: number }>('SELECT DISTINCT day_index FROM job_files WHERE job_id = $1 AND day_index IS NOT NULL', [id]);
+      return new Set(rows.map((r) => r.day_index));
+    },
+    async delete(id) {
+      await pool.query('DELETE FROM jobs WHERE id = $1', [id]);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -43,6 +43,15 @@ export const metricsPlugin = fp(
         this.set(app.jobs.queueLength());
       },
     });
+    new Gauge({
+      name: 'meltgen_pushes_running',
+      help: 'Replays and live streams running now.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        for (const kind of ['replay', 'stream'] as const) this.set({ kind }, app.hasDecorator('pushes') ? app.pushes.runningCount(kind) : 0);
+      },
+    });
     const daysGenerated = new Counter({ name: 'meltgen_days_generated_total', help: 'Days rendered and written.', registers: [registry] });
     const bytesWritten = new Counter({ name: 'meltgen_bytes_written_total', help: 'Bytes of dataset files written.', registers: [registry] });
     const latency = new Histogram({

@@ -43,6 +43,8 @@ export interface PushService {
   startStream(owner: string, config: GenerationConfig, sinks: readonly SinkSpec[], speed: number, timeShift: TimeShift): Promise<PushRecord>;
   get(id: string): PushRecord | null;
   list(owner: string, kind: PushKind, jobId?: string): PushRecord[];
+  /** How many of a kind run now. */
+  runningCount(kind: PushKind): number;
   /** A stream's announcements after `seq`. */
   announcements(id: string, after: number): Announcement[];
   /** Asks a running push to stop and waits for it: the record, now `canceled`. */
@@ -71,6 +73,7 @@ const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'con
 const sinkPointer = (kind: PushKind) => (i: number): string => (kind === 'replay' ? '/body/sink' : `/body/sinks/${i}`);
 
 interface Running {
+  readonly kind: PushKind;
   readonly thread: PushThread;
   readonly listeners: Set<(e: PushEvent) => void>;
   lastSaved: number;
@@ -173,7 +176,7 @@ export function createPushService(options: PushServiceOptions): PushService {
       listeners.clear();
       return done;
     });
-    entry = { thread, listeners, lastSaved: Date.now(), stopping: null, ended };
+    entry = { kind, thread, listeners, lastSaved: Date.now(), stopping: null, ended };
     running.set(record.id, entry);
     return record;
   }
@@ -198,6 +201,11 @@ export function createPushService(options: PushServiceOptions): PushService {
     },
     announcements(id, after) {
       return store.announcements(id, after);
+    },
+    runningCount(kind) {
+      let n = 0;
+      for (const r of running.values()) if (r.kind === kind) n++;
+      return n;
     },
     async cancel(id) {
       const r = running.get(id);

@@ -144,10 +144,12 @@ test('streams: config errors under /body/config, the key’s quota, DELETE, and 
   const second = await app.inject({ method: 'POST', url: '/v1/streams', payload: { config: CONFIG, sinks, speed: 1 } });
   assert.equal(second.json<{ code: string }>().code, 'TOO_MANY_STREAMS');
   const id = first.json<StreamBody>().id;
+  assert.match((await app.inject({ url: '/metrics' })).body, /^meltgen_pushes_running\{kind="stream"\} 1$/m);
   const listed = (await app.inject({ url: '/v1/streams' })).json<{ streams: StreamBody[] }>();
   assert.deepEqual(listed.streams.map((s) => [s.id, s.status]), [[id, 'running']]);
   const stopped = await app.inject({ method: 'DELETE', url: `/v1/streams/${id}` });
   assert.equal(stopped.json<StreamBody>().status, 'canceled');
+  assert.match((await app.inject({ url: '/metrics' })).body, /^meltgen_pushes_running\{kind="stream"\} 0$/m);
   assert.equal((await app.inject({ url: '/v1/streams/00000000-0000-0000-0000-000000000000' })).json<{ code: string }>().code, 'STREAM_NOT_FOUND');
 
   // A real server process: a stream running when it is killed is `interrupted` after the restart.

@@ -51,6 +51,8 @@ export interface PushService {
   cancel(id: string): Promise<PushRecord | null>;
   /** Listens to a running push; returns the function that stops listening. Nothing is heard from a finished one. */
   subscribe(id: string, listener: (e: PushEvent) => void): () => void;
+  /** Forgets the replays and streams that ended before `cutoff` (ISO time), announcements included; returns how many. */
+  expire(cutoff: string): number;
   /** Stops every running push (`interrupted`: the server stops); their event streams end with them. */
   stopAll(): Promise<void>;
   /** Stops what still runs and closes the store. */
@@ -220,6 +222,9 @@ export function createPushService(options: PushServiceOptions): PushService {
       r.listeners.add(listener);
       return () => r.listeners.delete(listener);
     },
+    expire(cutoff) {
+      return store.deleteEndedBefore(cutoff);
+    },
     async stopAll() {
       const all = [...running.values()];
       for (const r of all) {
@@ -240,6 +245,15 @@ export const pushesPlugin = fp(
   async (app: FastifyInstance, opts: { dataDir: string; allowlist: readonly DestinationPattern[]; limits: Limits; resolve?: (host: string) => Promise<string[]> }) => {
     const pushes = createPushService({ dbPath: join(opts.dataDir, 'meltgen.db'), allowlist: opts.allowlist, limits: opts.limits, log: app.log, ...(opts.resolve ? { resolve: opts.resolve } : {}) });
     app.decorate('pushes', pushes);
+    // Ended replays and streams are kept as long as datasets are (MELT_RETENTION_HOURS), then forgotten.
+    const sweep = (): void => {
+      const n = pushes.expire(new Date(Date.now() - opts.limits.retentionMs).toISOString());
+      if (n > 0) app.log.info({ forgotten: n }, 'ended replays and streams past retention deleted');
+    };
+    const timer = setInterval(sweep, opts.limits.sweepIntervalMs);
+    timer.unref();
+    app.addHook('onReady', async () => sweep());
+    app.addHook('onClose', async () => clearInterval(timer));
     // Before the server waits for its connections to end: a stream's event listeners stay
     // connected until the stream ends, so the streams are stopped first.
     app.addHook('preClose', async () => pushes.stopAll());

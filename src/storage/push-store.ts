@@ -52,6 +52,8 @@ export interface PushStore {
   addAnnouncement(id: string, announcement: Announcement): void;
   /** A stream's announcements with `seq` above `after`, in order. */
   announcements(id: string, after: number): Announcement[];
+  /** Deletes the pushes that ended before `cutoff` (ISO time), with their announcements; returns how many. */
+  deleteEndedBefore(cutoff: string): number;
   /** Marks every running push interrupted (at start: the previous process's pushes ended with it); returns how many. */
   interruptRunning(at: string, message: string): number;
   close(): void;

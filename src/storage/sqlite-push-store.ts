@@ -85,6 +85,7 @@ export function createSqlitePushStore(path: string): PushStore {
     ),
     announce: db.prepare('INSERT OR IGNORE INTO push_announcements (push_id, seq, body) VALUES (?, ?, ?)'),
     announcements: db.prepare<[string, number], { body: string }>('SELECT body FROM push_announcements WHERE push_id = ? AND seq > ? ORDER BY seq'),
+    expire: db.prepare("DELETE FROM pushes WHERE status <> 'running' AND finished_at < ?"),
     interrupt: db.prepare(
       "UPDATE pushes SET status = 'interrupted', finished_at = @at, error_code = 'SERVER_RESTARTED', error_message = @message WHERE status = 'running'",
     ),
@@ -117,6 +118,9 @@ export function createSqlitePushStore(path: string): PushStore {
     },
     announcements(id, after) {
       return q.announcements.all(id, after).map((r) => JSON.parse(r.body) as Announcement);
+    },
+    deleteEndedBefore(cutoff) {
+      return q.expire.run(cutoff).changes;
     },
     interruptRunning(at, message) {
       return q.interrupt.run({ at, message }).changes;

@@ -179,3 +179,29 @@ test('streams: config errors under /body/config, the key’s quota, DELETE, and 
   assert.equal(ended.status, 'interrupted');
   assert.equal(ended.error?.code, 'SERVER_STOPPED');
 });
+
+test('ended streams are forgotten with their announcements after MELT_RETENTION_HOURS, as datasets are', async (t) => {
+  const sinkServer = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => sinkServer.listen(0, '127.0.0.1', r));
+  t.after(() => sinkServer.close());
+  const port = (sinkServer.address() as { port: number }).port;
+  const app = await build(t, { sinkAllowlist: parseAllowlist(`127.0.0.1:${port}`), limits: { retentionMs: 1500, sweepIntervalMs: 100 } });
+  const res = await app.inject({ method: 'POST', url: '/v1/streams', payload: { config: { ...CONFIG, granularityMinutes: 240 }, sinks: [{ type: 'victoriametrics', url: `http://127.0.0.1:${port}` }], speed: 1e6, timeShift: 'none' } });
+  assert.equal(res.statusCode, 202);
+  const url = res.headers.location as string;
+  let seen = 0;
+  for (const until = Date.now() + 30_000; Date.now() < until; ) {
+    const r = await app.inject({ url });
+    if (r.statusCode === 404) break;
+    const s = r.json<StreamBody>();
+    if (s.status === 'succeeded') seen = s.announcements?.length ?? 0;
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  assert.ok(seen > 0, 'it ended with announcements');
+  const gone = await app.inject({ url });
+  assert.equal(gone.json<{ code: string }>().code, 'STREAM_NOT_FOUND');
+  assert.deepEqual((await app.inject({ url: '/v1/streams' })).json<{ streams: unknown[] }>().streams, []);
+});

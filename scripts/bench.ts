@@ -9,6 +9,8 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+// The same servers the tests start (Debian's packages, a free port, a fresh folder).
+import { launchPlatform } from '../test/helpers/servers.ts';
 
 const run = promisify(execFile);
 // The production path: the compiled dist/ (npm run bench builds it first).
@@ -170,41 +172,6 @@ async function service(): Promise<void> {
   }
 }
 
-/** A local platform of Debian's package on a free port, in a fresh folder; null when not installed. */
-async function platform(kind: 'victoria-metrics' | 'prometheus'): Promise<{ url: string; stop(): Promise<void> } | null> {
-  if (!(await run(kind, [kind === 'prometheus' ? '--version' : '-version']).then(() => true, () => false))) return null;
-  const dir = await mkdtemp(join(tmpdir(), `meltgen-bench-${kind}-`));
-  const net = await import('node:net');
-  const port = await new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
-  let args: string[];
-  if (kind === 'prometheus') {
-    await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nstorage:\n  tsdb:\n    out_of_order_time_window: 10y\n');
-    args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--storage.tsdb.retention.time=100y', '--web.enable-remote-write-receiver', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
-  } else {
-    args = [`-storageDataPath=${dir}`, '-retentionPeriod=100y', `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'];
-  }
-  const child = spawn(kind, args, { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    const up = await fetch(`${url}${kind === 'prometheus' ? '/-/ready' : '/health'}`).then((r) => r.ok, () => false);
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Replay throughput into local VictoriaMetrics and Prometheus, and a live stream's cost to the API. */
 async function platforms(): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-replay-'));
@@ -214,7 +181,7 @@ async function platforms(): Promise<void> {
     ['victoria-metrics', 'victoriametrics', ''],
     ['prometheus', 'prometheus-remote-write', '/api/v1/write'],
   ] as const) {
-    const p = await platform(kind);
+    const p = await launchPlatform(kind);
     if (!p) {
       rows.push({ case: `replay, default year into ${kind}`, note: `${kind} is not installed (apt-get install ${kind})` });
       continue;
@@ -239,7 +206,7 @@ async function platforms(): Promise<void> {
   await rm(out, { recursive: true, force: true });
 
   // A live stream's cost to the event loop: the API's latency while a stream runs.
-  const vm = await platform('victoria-metrics');
+  const vm = await launchPlatform('victoria-metrics');
   if (!vm) return;
   const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-stream-'));
   const s = await server(dataDir, { MELT_SINK_ALLOWLIST: new URL(vm.url).host, MELT_QUOTA_CONCURRENT_STREAMS: '10' });

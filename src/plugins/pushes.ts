@@ -88,6 +88,9 @@ export function createPushService(options: PushServiceOptions): PushService {
   const interrupted = store.interruptRunning(new Date().toISOString(), 'The server restarted while this ran; replays and streams do not survive a restart. Start it again.');
   if (interrupted > 0) options.log.warn({ interrupted }, 'replays and streams of the previous run marked interrupted');
   const running = new Map<string, Running>();
+  // Each running push as it is now (the store has its progress up to a second late).
+  const live = new Map<string, PushRecord>();
+  const withProgress = (r: PushRecord): PushRecord => (r.status === 'running' ? (live.get(r.id) ?? r) : r);
   // Pushes being checked (allowlist, DNS) but not yet in the store count against the quotas too.
   const starting = new Map<string, number>();
 
@@ -183,9 +186,6 @@ export function createPushService(options: PushServiceOptions): PushService {
     return record;
   }
 
-  // Each running push as it is now (the store has its progress up to a second late).
-  const live = new Map<string, PushRecord>();
-  const withProgress = (r: PushRecord): PushRecord => (r.status === 'running' ? (live.get(r.id) ?? r) : r);
 
   return {
     startReplay(owner, jobId, dir, sink, timeShift) {

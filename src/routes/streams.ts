@@ -195,8 +195,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       live = true;
       const current = app.pushes.get(r.id);
       if (current && current.status !== 'running' && !raw.writableEnded) {
-        // It ended before (or while) we listened: what remained was sent above; say how it ended.
-        for (const a of app.pushes.announcements(r.id, last)) write({ type: 'announcement', announcement: a });
+        // It ended before we listened (every announcement is stored before the end, so all were
+        // sent above): say how it ended.
         write({ type: 'end', push: current });
       }
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);

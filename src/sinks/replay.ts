@@ -48,9 +48,9 @@ function readDay<T>(dir: string, signal: Signal, date: string): T[] | undefined 
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T[]) : undefined;
 }
 
-/** Records with their `timestamp` moved by `shiftMs` (each distinct time formatted once). */
-function shifted<T extends { timestamp: string }>(rows: T[] | undefined, shiftMs: number): T[] | undefined {
-  if (rows === undefined || shiftMs === 0) return rows;
+/** Records with their `timestamp` moved by `shiftMs` (each distinct time formatted once); the same array when there is no shift. */
+export function shiftRecords<T extends { timestamp: string }>(rows: T[], shiftMs: number): T[] {
+  if (shiftMs === 0) return rows;
   const moved = new Map<string, string>();
   return rows.map((r) => {
     let ts = moved.get(r.timestamp);
@@ -58,6 +58,8 @@ function shifted<T extends { timestamp: string }>(rows: T[] | undefined, shiftMs
     return { ...r, timestamp: ts };
   });
 }
+
+const shifted = <T extends { timestamp: string }>(rows: T[] | undefined, shiftMs: number): T[] | undefined => (rows === undefined ? undefined : shiftRecords(rows, shiftMs));
 
 /**
  * Pushes every day of `dir` (a melt_data folder) into `sink`, in date order: the day files of the

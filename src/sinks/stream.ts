@@ -11,9 +11,9 @@ import type { GenerationConfig } from '../core/config.ts';
 import { generateDay } from '../core/day.ts';
 import type { DayRecords, EventRecord, LogRecord, MetricRecord, SpanRecord } from '../core/records.ts';
 import { createSimulation, dayRng, type Simulation } from '../core/simulation.ts';
-import { DAY_MS, isoSeconds, MINUTE_MS, shiftIso } from '../core/time.ts';
+import { DAY_MS, isoSeconds, MINUTE_MS } from '../core/time.ts';
 import type { OtlpHost } from '../output/otlp.ts';
-import { shiftToNow, type TimeShift } from './replay.ts';
+import { shiftRecords, shiftToNow, type TimeShift } from './replay.ts';
 import type { Sink, SinkBatch, SinkStats } from './sink.ts';
 
 /** What the ground-truth feed announces. */
@@ -129,16 +129,6 @@ function byInterval(day: DayRecords, dayStart: number, g: number, intervals: num
   return out;
 }
 
-function moved<T extends { timestamp: string }>(rows: T[], shiftMs: number): T[] {
-  if (shiftMs === 0) return rows;
-  const cache = new Map<string, string>();
-  return rows.map((r) => {
-    let ts = cache.get(r.timestamp);
-    if (ts === undefined) cache.set(r.timestamp, (ts = shiftIso(r.timestamp, shiftMs)));
-    return { ...r, timestamp: ts };
-  });
-}
-
 /**
  * Plays a generation config out into sinks. An interval's records go out when the interval has
  * passed on the stream's clock (so no record is ahead of it); an announcement when its instant
@@ -201,7 +191,7 @@ export async function runStream(options: StreamOptions): Promise<StreamResult> {
       await waitUntil(due(end));
       lagMs = Math.max(0, now() - due(end));
       const s = slices[i] as (typeof slices)[number];
-      const batch: SinkBatch = { metrics: moved(s.metrics, shiftMs), spans: moved(s.spans, shiftMs), logs: moved(s.logs, shiftMs), events: moved(s.events, shiftMs), hosts };
+      const batch: SinkBatch = { metrics: shiftRecords(s.metrics, shiftMs), spans: shiftRecords(s.spans, shiftMs), logs: shiftRecords(s.logs, shiftMs), events: shiftRecords(s.events, shiftMs), hosts };
       await Promise.all(
         options.sinks.map(async (sink) => {
           await sink.send(batch);

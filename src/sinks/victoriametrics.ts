@@ -16,6 +16,9 @@ export interface VictoriaMetricsSinkOptions extends DeliveryOptions {
   readonly inFlight?: number;
 }
 
+/** The series names, in METRIC_KEYS order. */
+const NAMES = METRIC_KEYS.map((key) => OPENMETRICS_NAMES[key]);
+
 /** The import body of a batch of rows: one line per series (host × metric). */
 export function importLines(rows: readonly MetricRecord[]): string {
   // Per host: its labels, one timestamp list shared by its eight series, and a value list per metric.
@@ -41,8 +44,6 @@ export function importLines(rows: readonly MetricRecord[]): string {
   }
   return out;
 }
-
-const NAMES = METRIC_KEYS.map((key) => OPENMETRICS_NAMES[key]);
 
 /** A sink into VictoriaMetrics' JSON-lines import. */
 export function createVictoriaMetricsSink(options: VictoriaMetricsSinkOptions): Sink {

@@ -1,6 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -39,73 +43,80 @@ export async function waitUntilUp(url: string, timeoutMs = 30_000): Promise<void
   }
 }
 
-/**
- * A VictoriaMetrics of its own on a free port and in a fresh folder (Debian's `victoria-metrics`),
- * stopped, then its folder removed, when the test ends; null (the test skipped) when it is not installed outside CI.
- */
-export async function startVictoriaMetrics(t: { after: (fn: () => unknown) => void; skip: (m: string) => void }): Promise<string | null> {
-  if (!(await have('victoria-metrics', '-version'))) {
-    if (process.env.CI) throw new Error('victoria-metrics must be installed in CI (apt-get install victoria-metrics)');
-    t.skip('Debian package victoria-metrics is not installed');
-    return null;
-  }
-  const { spawn } = await import('node:child_process');
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-vm-'));
-  const port = await freePort();
-  const vm = spawn('victoria-metrics', [`-storageDataPath=${dataDir}`, '-retentionPeriod=100y', `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'], { stdio: 'ignore' });
-  // Waited for, so a later cleanup of its data folder does not race its last writes.
-  t.after(async () => {
-    if (vm.exitCode === null) {
-      vm.kill('SIGTERM');
-      await new Promise((r) => vm.once('exit', r));
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${base}/health`);
-  return base;
+/** The observability platforms the tests (and `npm run bench -- --platforms`) run from Debian's packages. */
+export type Platform = 'victoria-metrics' | 'prometheus';
+
+/** A running platform: its base URL, and how to stop it (waited for, then its folder removed). */
+export interface RunningPlatform {
+  readonly url: string;
+  stop(): Promise<void>;
 }
 
 /**
- * A Prometheus of its own (Debian's `prometheus`, 2.42) on a free port and in a fresh folder, with
- * its remote-write receiver and an out-of-order window wide enough for replayed history; stopped
- * and waited for, then its folder removed, when the test ends; null (the test skipped) when it is
- * not installed outside CI.
+ * Starts a platform of its own on a free port and in a fresh folder; null when its package is not
+ * installed. VictoriaMetrics keeps 100 years; Prometheus has its remote-write receiver and an
+ * out-of-order window wide enough for replayed history.
  */
-export async function startPrometheus(t: { after: (fn: () => unknown) => void; skip: (m: string) => void }): Promise<string | null> {
-  if (!(await have('prometheus'))) {
-    if (process.env.CI) throw new Error('prometheus must be installed in CI (apt-get install prometheus)');
-    t.skip('Debian package prometheus is not installed');
+export async function launchPlatform(kind: Platform): Promise<RunningPlatform | null> {
+  if (!(await have(kind, kind === 'victoria-metrics' ? '-version' : '--version'))) return null;
+  const dir = await mkdtemp(join(tmpdir(), kind === 'victoria-metrics' ? 'meltgen-vm-' : 'meltgen-prom-'));
+  const port = await freePort();
+  let args: string[];
+  if (kind === 'prometheus') {
+    const config = join(dir, 'prometheus.yml');
+    // Replayed history is older than anything the head has seen: accepted within the out-of-order window.
+    await writeFile(config, 'global:\n  scrape_interval: 1h\nstorage:\n  tsdb:\n    out_of_order_time_window: 10y\n');
+    args = [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--storage.tsdb.retention.time=100y', '--web.enable-remote-write-receiver', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
+  } else {
+    args = [`-storageDataPath=${dir}`, '-retentionPeriod=100y', `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'];
+  }
+  const child = spawn(kind, args, { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${url}${kind === 'prometheus' ? '/-/ready' : '/health'}`);
+  return {
+    url,
+    // Waited for before the folder is removed: a server still writing makes rmdir fail.
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A platform for one test, stopped when it ends; null (the test skipped) when not installed outside CI. */
+async function platformForTest(kind: Platform, t: { after: (fn: () => unknown) => void; skip: (m: string) => void }): Promise<string | null> {
+  const p = await launchPlatform(kind);
+  if (p === null) {
+    if (process.env.CI) throw new Error(`${kind} must be installed in CI (apt-get install ${kind})`);
+    t.skip(`Debian package ${kind} is not installed`);
     return null;
   }
-  const { spawn } = await import('node:child_process');
-  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const tsdb = await mkdtemp(join(tmpdir(), 'meltgen-prom-'));
-  const port = await freePort();
-  const config = join(tsdb, 'prometheus.yml');
-  // Replayed history is older than anything the head has seen: accepted within the out-of-order window.
-  await writeFile(config, 'global:\n  scrape_interval: 1h\nstorage:\n  tsdb:\n    out_of_order_time_window: 10y\n');
-  const prom = spawn(
-    'prometheus',
-    [`--config.file=${config}`, `--storage.tsdb.path=${join(tsdb, 'data')}`, '--storage.tsdb.retention.time=100y', '--web.enable-remote-write-receiver', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: 'ignore' },
-  );
-  // Stopped and waited for before its folder is removed (a Prometheus still writing makes rmdir fail).
-  t.after(async () => {
-    if (prom.exitCode === null) {
-      prom.kill('SIGTERM');
-      await once(prom, 'exit');
-    }
-    await rm(tsdb, { recursive: true, force: true });
+  t.after(() => p.stop());
+  return p.url;
+}
+
+/** A VictoriaMetrics of the test's own (Debian's `victoria-metrics`, 1.79); null when skipped. */
+export function startVictoriaMetrics(t: { after: (fn: () => unknown) => void; skip: (m: string) => void }): Promise<string | null> {
+  return platformForTest('victoria-metrics', t);
+}
+
+/** A Prometheus of the test's own (Debian's `prometheus`, 2.42) with its remote-write receiver; null when skipped. */
+export function startPrometheus(t: { after: (fn: () => unknown) => void; skip: (m: string) => void }): Promise<string | null> {
+  return platformForTest('prometheus', t);
+}
+
+/** A local HTTP destination that takes every request (204), closed when the test ends: its port. */
+export async function acceptingDestination(t: { after: (fn: () => unknown) => void }): Promise<number> {
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
   });
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${base}/-/ready`);
-  return base;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  return (server.address() as { port: number }).port;
 }
 
 /** An instant PromQL query's result vector. */

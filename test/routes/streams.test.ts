@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CatalogIncident, IncidentCatalog } from '../../src/core/catalog.ts';
@@ -10,7 +9,7 @@ import { parseAllowlist } from '../../src/sinks/destination-guard.ts';
 import { build, finished, submit, waitFor } from '../helpers/build.ts';
 import { readDay, tempDir } from '../helpers/dataset.ts';
 import { startServer } from '../helpers/server.ts';
-import { promql, startPrometheus } from '../helpers/servers.ts';
+import { acceptingDestination, promql, startPrometheus } from '../helpers/servers.ts';
 
 // POST /v1/streams at high speed into the real Prometheus: the Server-Sent Events announce the
 // ground truth in causal order with the catalog's times, and Prometheus ends up with exactly the
@@ -121,13 +120,7 @@ test('a live stream into Prometheus at 20,000×: SSE ground truth in causal orde
 
 test('streams: config errors under /body/config, the key’s quota, DELETE, and a restart that ends them', async (t) => {
   // Any HTTP destination will do here: it takes every request.
-  const sinkServer = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => sinkServer.listen(0, '127.0.0.1', r));
-  t.after(() => sinkServer.close());
-  const port = (sinkServer.address() as { port: number }).port;
+  const port = await acceptingDestination(t);
   const sinks = [{ type: 'victoriametrics', url: `http://127.0.0.1:${port}` }];
   const app = await build(t, { sinkAllowlist: parseAllowlist(`127.0.0.1:${port}`), limits: { quotaConcurrentStreams: 1 } });
 
@@ -181,13 +174,7 @@ test('streams: config errors under /body/config, the key’s quota, DELETE, and 
 });
 
 test('ended streams are forgotten with their announcements after MELT_RETENTION_HOURS, as datasets are', async (t) => {
-  const sinkServer = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => sinkServer.listen(0, '127.0.0.1', r));
-  t.after(() => sinkServer.close());
-  const port = (sinkServer.address() as { port: number }).port;
+  const port = await acceptingDestination(t);
   const app = await build(t, { sinkAllowlist: parseAllowlist(`127.0.0.1:${port}`), limits: { retentionMs: 1500, sweepIntervalMs: 100 } });
   const res = await app.inject({ method: 'POST', url: '/v1/streams', payload: { config: { ...CONFIG, granularityMinutes: 240 }, sinks: [{ type: 'victoriametrics', url: `http://127.0.0.1:${port}` }], speed: 1e6, timeShift: 'none' } });
   assert.equal(res.statusCode, 202);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { checkDestination, createGuardedDispatcher, DestinationRefused, isInternalAddress, parseAllowlist } from '../../src/sinks/destination-guard.ts';
 import { deliver, DeliveryError } from '../../src/sinks/http-delivery.ts';
 import { emptyStats } from '../../src/sinks/sink.ts';
+import { acceptingDestination } from '../helpers/servers.ts';
 
 const dns = (table: Record<string, string[]>) => async (host: string): Promise<string[]> => table[host] ?? [];
 
@@ -46,13 +46,7 @@ test('a destination passes only through the allowlist; internal addresses only b
 });
 
 test('the guarded client checks every connection and connects to the address it checked (no DNS rebinding)', async (t) => {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
-  const port = (server.address() as { port: number }).port;
+  const port = await acceptingDestination(t);
   // Names that no real DNS knows: a request that succeeds went to the address the guard resolved.
   let answer = ['93.184.216.34'];
   const resolve = async (host: string): Promise<string[]> => (host.endsWith('.meltgen-test.invalid') ? answer : []);

@@ -37,6 +37,12 @@ export interface JobStore {
   /** Jobs that were queued or running, oldest first: to take up again after a restart. */
   listUnfinished(): Promise<Job[]>;
   setStatus(id: string, status: JobStatus, at: string, error?: JobError | null): Promise<Job | null>;
+  /**
+   * Sets the status only if the job is in one of `from`, atomically: null when it is not (or is
+   * missing). Several processes deciding a job's fate (workers, API nodes) cannot undo each other:
+   * a canceled job never becomes running or succeeded again.
+   */
+  transition(id: string, from: readonly JobStatus[], to: JobStatus, at: string, error?: JobError | null): Promise<Job | null>;
   /** Records finished files; a day's files all at once, so a day is done or not done. */
   addFiles(id: string, files: readonly DatasetFile[]): Promise<void>;
   setCatalogReady(id: string): Promise<void>;

@@ -117,6 +117,12 @@ function toJob(r: JobRow): Job {
   };
 }
 
+/** The SET clause of a status change ($2 status, $3 time, $4 and $5 the error). */
+const SET_STATUS = `status = $2,
+  started_at = CASE WHEN $2 = 'running' AND started_at IS NULL THEN $3 ELSE started_at END,
+  finished_at = CASE WHEN $2 IN ('succeeded', 'failed', 'canceled') THEN $3 WHEN $2 = 'expired' THEN finished_at ELSE NULL END,
+  error_code = $4, error_message = $5`;
+
 const toFile = (r: FileRow): DatasetFile => ({ path: r.path, dayIndex: r.day_index, bytes: Number(r.bytes), sha256: r.sha256 });
 
 /**
@@ -174,14 +180,13 @@ export async function createPgJobStore(url: string, poolSize = 10): Promise<JobS
       return many("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq", []);
     },
     async setStatus(id, status, at, error = null) {
-      const r = await one(
-        `UPDATE jobs SET status = $2,
-           started_at = CASE WHEN $2 = 'running' AND started_at IS NULL THEN $3 ELSE started_at END,
-           finished_at = CASE WHEN $2 IN ('succeeded', 'failed', 'canceled') THEN $3 WHEN $2 = 'expired' THEN finished_at ELSE NULL END,
-           error_code = $4, error_message = $5
-         WHERE id = $1 RETURNING *`,
-        [id, status, at, error?.code ?? null, error?.message ?? null],
-      );
+      const r = await one(`UPDATE jobs SET ${SET_STATUS} WHERE id = $1 RETURNING *`, [id, status, at, error?.code ?? null, error?.message ?? null]);
+      return r ? toJob(r) : null;
+    },
+    async transition(id, from, to, at, error = null) {
+      // One statement: the row lock makes concurrent transitions of a job take turns, and the
+      // second sees the first one's status.
+      const r = await one(`UPDATE jobs SET ${SET_STATUS} WHERE id = $1 AND status = ANY($6::text[]) RETURNING *`, [id, to, at, error?.code ?? null, error?.message ?? null, [...from]]);
       return r ? toJob(r) : null;
     },
     async addFiles(id, files) {
@@ -189,13 +194,16 @@ export async function createPgJobStore(url: string, poolSize = 10): Promise<JobS
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        for (const f of files) {
-          await client.query(
-            `INSERT INTO job_files (job_id, path, day_index, bytes, sha256) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (job_id, path) DO UPDATE SET day_index = EXCLUDED.day_index, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256`,
-            [id, f.path, f.dayIndex, f.bytes, f.sha256],
-          );
-        }
+        // The job's row first: two workers recording days of one job take turns, and the totals
+        // below (read after the lock, in READ COMMITTED) count the other's committed files.
+        await client.query('SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE', [id]);
+        // All of a day's files in one statement.
+        await client.query(
+          `INSERT INTO job_files (job_id, path, day_index, bytes, sha256)
+           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::text[])
+           ON CONFLICT (job_id, path) DO UPDATE SET day_index = EXCLUDED.day_index, bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256`,
+          [id, files.map((f) => f.path), files.map((f) => f.dayIndex), files.map((f) => f.bytes), files.map((f) => f.sha256)],
+        );
         await client.query(
           `UPDATE jobs SET
              days_done = (SELECT COUNT(DISTINCT day_index) FROM job_files WHERE job_id = $1 AND day_index IS NOT NULL),

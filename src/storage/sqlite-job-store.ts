@@ -123,6 +123,7 @@ export function createSqliteJobStore(path: string): JobStore {
          error_code = @error_code, error_message = @error_message
        WHERE id = @id`,
     ),
+    statusOf: db.prepare<[string], { status: JobStatus }>('SELECT status FROM jobs WHERE id = ?'),
     addFile: db.prepare('INSERT OR REPLACE INTO job_files (job_id, path, day_index, bytes, sha256) VALUES (?, ?, ?, ?, ?)'),
     totals: db.prepare(
       `UPDATE jobs SET
@@ -141,6 +142,14 @@ export function createSqliteJobStore(path: string): JobStore {
   const addFiles = db.transaction((id: string, files: readonly DatasetFile[]) => {
     for (const f of files) q.addFile.run(id, f.path, f.dayIndex, f.bytes, f.sha256);
     q.totals.run({ id });
+  });
+
+  // better-sqlite3 is synchronous: a read and an update in one transaction cannot interleave with another.
+  const transition = db.transaction((id: string, from: readonly JobStatus[], status: JobStatus, at: string, error: JobError | null): boolean => {
+    const row = q.statusOf.get(id);
+    if (!row || !from.includes(row.status)) return false;
+    q.status.run({ id, status, at, error_code: error?.code ?? null, error_message: error?.message ?? null });
+    return true;
   });
 
   return {
@@ -185,6 +194,11 @@ export function createSqliteJobStore(path: string): JobStore {
     },
     async setStatus(id, status, at, error = null) {
       q.status.run({ id, status, at, error_code: error?.code ?? null, error_message: error?.message ?? null });
+      const row = q.get.get(id);
+      return row ? toJob(row) : null;
+    },
+    async transition(id, from, to, at, error = null) {
+      if (!transition(id, from, to, at, error)) return null;
       const row = q.get.get(id);
       return row ? toJob(row) : null;
     },

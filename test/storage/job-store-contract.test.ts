@@ -96,3 +96,23 @@ test('postgres: several nodes migrating at once apply each version once', async 
   // Closed here: the database is dropped when the test ends, which would cut idle connections.
   await Promise.all(pools.map((p) => p.end()));
 });
+
+for (const [name, make] of Object.entries(STORES)) {
+  test(`${name}: a transition happens only from the statuses given, and concurrent days all count`, async (t) => {
+    const store = await make(t);
+    if (store === null) return;
+    t.after(() => store.close());
+    await store.insert({ id: 'j', key: 'k', owner: '', estimatedBytes: 1, config: normalizeConfig({ days: 40 }, 1), createdAt: 't0' });
+    assert.equal((await store.transition('j', ['queued'], 'running', 't1'))?.status, 'running');
+    assert.equal(await store.transition('j', ['queued'], 'running', 't2'), null, 'already running');
+    assert.equal((await store.get('j'))?.startedAt, 't1');
+    // A cancel and a success racing: whichever comes second finds the job no longer running.
+    const [a, b] = await Promise.all([store.transition('j', ['queued', 'running'], 'canceled', 't3'), store.transition('j', ['queued', 'running'], 'succeeded', 't3')]);
+    assert.equal([a, b].filter((x) => x !== null).length, 1);
+    assert.equal(await store.transition('nope', ['queued'], 'running', 't'), null);
+    // Forty days recorded at once (as forty workers would): every one counts.
+    await Promise.all(Array.from({ length: 40 }, (_, d) => store.addFiles('j', [day(d, `metrics/m-${d}.json`, 10), day(d, `logs/l-${d}.json`, 1)])));
+    const j = await store.get('j');
+    assert.deepEqual([j?.daysDone, j?.bytesWritten], [40, 440]);
+  });
+}

@@ -2,14 +2,15 @@ import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import type { ApiKey } from './env.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { AppError, errorsPlugin, sendProblem } from './plugins/errors.ts';
-import { jobsPlugin } from './plugins/jobs.ts';
+import { jobsPlugin, type ClusterOptions } from './plugins/jobs.ts';
+import { requestRedis } from './jobs/cluster-queue.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { reportsPlugin } from './plugins/reports.ts';
@@ -42,6 +43,11 @@ export interface AppOptions {
   readonly sinkAllowlist?: readonly DestinationPattern[];
   /** Resolves a sink host's addresses for the allowlist check; the system's by default (tests pass their own). */
   readonly resolveSinkHost?: (host: string) => Promise<string[]>;
+  /**
+   * Cluster mode (MELT_REDIS_URL and MELT_DATABASE_URL): jobs, keys' usage and rate limits are
+   * shared by every API node; worker nodes (`npm run worker`) run the days. Unset: embedded mode.
+   */
+  readonly cluster?: ClusterOptions;
   /** Fastify's logger option: false in tests, pino options in the server. */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -80,8 +86,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(errorsPlugin);
   await app.register(authPlugin, { keys: options.apiKeys ?? [] });
-  // After auth, so the limit is counted per key (per address when the server runs open).
+  // After auth, so the limit is counted per key (per address when the server runs open). In a
+  // cluster the counts live in Redis, so a key's limit holds across API nodes.
+  const rateRedis = options.cluster ? requestRedis(options.cluster.redisUrl) : null;
+  if (rateRedis) {
+    rateRedis.on('error', () => undefined);
+    app.addHook('onClose', async () => {
+      rateRedis.disconnect();
+    });
+  }
   await app.register(rateLimit, {
+    ...(rateRedis ? { redis: rateRedis, nameSpace: `${options.cluster?.prefix ?? 'meltgen'}:rate-limit:`, skipOnError: true } : {}),
     max: limits.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.owner || request.ip,
@@ -91,12 +106,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(metricsPlugin);
   await app.register(openApiPlugin);
-  await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits });
+  await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits, ...(options.cluster ? { cluster: options.cluster } : {}) });
 
   await app.register(reportsPlugin, { dataDir: resolve(options.dataDir) });
   await app.register(evaluationsPlugin, { dataDir: resolve(options.dataDir) });
   await app.register(pushesPlugin, {
     dataDir: resolve(options.dataDir),
+    // Replays and streams run on the node that accepted them, so their records are the node's own
+    // (a node starting marks its interrupted ones, not another node's running ones).
+    ...(options.cluster ? { dbPath: resolve(options.dataDir, 'nodes', options.cluster.nodeName ?? hostname(), 'pushes.db') } : {}),
     allowlist: options.sinkAllowlist ?? [],
     limits,
     ...(options.resolveSinkHost ? { resolve: options.resolveSinkHost } : {}),

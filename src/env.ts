@@ -35,7 +35,23 @@ export const EnvSchema = Type.Object({
   MELT_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 168, description: 'Datasets expire this long after their job finished.' }),
   MELT_MIN_FREE_BYTES: Type.Number({ minimum: 0, default: 1024 ** 3, description: 'Disk space kept free: a job that would go below fails cleanly.' }),
   MELT_SHUTDOWN_GRACE_SECONDS: Type.Number({ minimum: 0, default: 30, description: 'On SIGTERM, how long the day in flight may take to finish.' }),
+  MELT_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Cluster mode (with MELT_DATABASE_URL): the Redis of the BullMQ queues, e.g. redis://redis:6379/0.' })),
+  MELT_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Cluster mode (with MELT_REDIS_URL): the PostgreSQL of jobs and file records, e.g. postgres://meltgen@db:5432/meltgen.' })),
+  MELT_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', default: 'meltgen', description: 'Cluster mode: the BullMQ key prefix (several deployments can share one Redis).' }),
+  MELT_NODE_NAME: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'Cluster mode: this API node’s name; its replays and streams are recorded under MELT_DATA_DIR/nodes/<name>/. Default: the host name.' })),
+  MELT_TASK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'Cluster mode: attempts per day task (exponential backoff from 2 s) before its job fails.' }),
 });
+
+/** A worker node's settings: the service's, plus its own. */
+export const WorkerEnvSchema = Type.Object({
+  ...EnvSchema.properties,
+  MELT_WORKER_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Day tasks a worker renders at once (one thread each); default: the machine’s cores.' })),
+  MELT_WORKER_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001, description: 'Port of a worker’s GET /metrics and GET /healthz.' }),
+  MELT_TASK_LOCK_SECONDS: Type.Number({ minimum: 1, default: 30, description: 'A task’s lock: renewed every half of it while its worker lives; a killed worker’s task is re-run after it expires.' }),
+  MELT_STALLED_CHECK_SECONDS: Type.Number({ minimum: 1, default: 30, description: 'How often a worker looks for tasks whose lock expired (stalled) to re-run them.' }),
+});
+
+export type WorkerEnv = Static<typeof WorkerEnvSchema>;
 
 export type ServiceEnv = Static<typeof EnvSchema>;
 
@@ -46,22 +62,37 @@ export class EnvError extends Error {
 
 /** Reads the settings from `env`, filling defaults; throws EnvError naming every bad variable. */
 export function loadEnv(env: Record<string, string | undefined>): ServiceEnv {
-  const known = Object.keys(EnvSchema.properties);
+  return loadWith(EnvSchema, env);
+}
+
+/** A worker node's settings; both cluster URLs are required. */
+export function loadWorkerEnv(env: Record<string, string | undefined>): WorkerEnv {
+  const value = loadWith(WorkerEnvSchema, env);
+  if (!value.MELT_REDIS_URL || !value.MELT_DATABASE_URL) throw new EnvError('a worker needs MELT_REDIS_URL and MELT_DATABASE_URL (the cluster it works for)');
+  return value;
+}
+
+function loadWith<S extends typeof EnvSchema | typeof WorkerEnvSchema>(schema: S, env: Record<string, string | undefined>): Static<S> {
+  const known = Object.keys(schema.properties);
   const picked: Record<string, unknown> = {};
   for (const k of known) if (env[k] !== undefined && env[k] !== '') picked[k] = env[k];
   // Convert may change its argument in place; keep the raw text for the messages.
-  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, { ...picked }));
-  const errors = [...Value.Errors(EnvSchema, value)];
+  const value = Value.Default(schema, Value.Convert(schema, { ...picked }));
+  const errors = [...Value.Errors(schema, value)];
   if (errors.length > 0) {
     const lines = errors.map((e) => `${e.instancePath.slice(1) || '(env)'}=${JSON.stringify(picked[e.instancePath.slice(1)] ?? '')}: ${e.message}`);
     throw new EnvError(`invalid environment: ${lines.join('; ')}`);
   }
+  const v = value as ServiceEnv;
   try {
-    parseAllowlist((value as ServiceEnv).MELT_SINK_ALLOWLIST);
+    parseAllowlist(v.MELT_SINK_ALLOWLIST);
   } catch (e) {
     throw new EnvError(`invalid environment: ${(e as Error).message}`);
   }
-  return value as ServiceEnv;
+  if (Boolean(v.MELT_REDIS_URL) !== Boolean(v.MELT_DATABASE_URL)) {
+    throw new EnvError('invalid environment: cluster mode needs both MELT_REDIS_URL and MELT_DATABASE_URL (set neither for the embedded mode)');
+  }
+  return value as Static<S>;
 }
 
 /** An API key and the name its jobs are owned by. */

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import type { Registry } from 'prom-client';
 import { join } from 'node:path';
 import type { JobStore } from '../storage/job-store.ts';
 import { FINAL_STATUSES, type DatasetFile, type Job, type JobError } from './job-types.ts';
@@ -44,6 +45,8 @@ export interface JobRunner {
   resume(): Promise<void>;
   /** Number of jobs waiting for a worker. */
   queueLength(): number;
+  /** Adds the runner's own series to the service's registry (the cluster runner's queue gauges). */
+  registerMetrics?(registry: Registry): void;
   /**
    * Stops: no new job starts; running workers finish the day in flight (for at most `graceMs`,
    * then they are terminated). Their jobs stay unfinished and are resumed by the next `resume()`.

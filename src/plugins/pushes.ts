@@ -242,8 +242,8 @@ export function createPushService(options: PushServiceOptions): PushService {
 
 /** Decorates the app with `pushes`. */
 export const pushesPlugin = fp(
-  async (app: FastifyInstance, opts: { dataDir: string; allowlist: readonly DestinationPattern[]; limits: Limits; resolve?: (host: string) => Promise<string[]> }) => {
-    const pushes = createPushService({ dbPath: join(opts.dataDir, 'meltgen.db'), allowlist: opts.allowlist, limits: opts.limits, log: app.log, ...(opts.resolve ? { resolve: opts.resolve } : {}) });
+  async (app: FastifyInstance, opts: { dataDir: string; dbPath?: string; allowlist: readonly DestinationPattern[]; limits: Limits; resolve?: (host: string) => Promise<string[]> }) => {
+    const pushes = createPushService({ dbPath: opts.dbPath ?? join(opts.dataDir, 'meltgen.db'), allowlist: opts.allowlist, limits: opts.limits, log: app.log, ...(opts.resolve ? { resolve: opts.resolve } : {}) });
     app.decorate('pushes', pushes);
     // Ended replays and streams are kept as long as datasets are (MELT_RETENTION_HOURS), then forgotten.
     const sweep = (): void => {

@@ -6,6 +6,7 @@ import { ConfigError, GenerationConfigSchema, normalizeConfig, totalHosts, type 
 import { estimateDatasetBytes } from '../core/estimate.ts';
 import { AppError } from '../plugins/errors.ts';
 import { ownedJob } from './job-access.ts';
+import type { OwnerUsage } from '../storage/job-store.ts';
 import { GENERATOR_VERSION } from '../version.ts';
 import { jobView } from './job-view.ts';
 import { schemaRef } from '../core/record-schemas.ts';
@@ -19,8 +20,24 @@ export function jobKey(owner: string, config: GenerationConfig): string {
   return createHash('sha256').update(`${owner}\n${GENERATOR_VERSION}\n${JSON.stringify(config)}`).digest('hex');
 }
 
-/** Refuses, before any work, a job the server cannot or will not do; the figures say why. */
-async function checkLimits(app: FastifyInstance, owner: string, config: GenerationConfig): Promise<number> {
+/** The refusal of a job that would pass its key's quota, with the figures. */
+function quotaError(app: FastifyInstance, refused: 'jobs' | 'bytes', usage: OwnerUsage, estimateBytes: number): AppError {
+  const { limits } = app;
+  if (refused === 'jobs') {
+    return new AppError(429, 'TOO_MANY_JOBS', `${usage.activeJobs} jobs are queued or running for this key; the quota is ${limits.quotaConcurrentJobs}.`, { activeJobs: usage.activeJobs, limit: limits.quotaConcurrentJobs });
+  }
+  return new AppError(507, 'STORAGE_QUOTA_EXCEEDED', `This key stores ${usage.storedBytes} bytes; with about ${estimateBytes} more it would pass its quota of ${limits.quotaStoredBytes}. Delete jobs to make room.`, {
+    usedBytes: usage.storedBytes,
+    estimateBytes,
+    quotaBytes: limits.quotaStoredBytes,
+  });
+}
+
+/**
+ * Refuses, before any work, a job the server cannot or will not do; the figures say why. The
+ * key's quota is checked as the job is inserted (the store does both as one step).
+ */
+async function checkLimits(app: FastifyInstance, config: GenerationConfig): Promise<number> {
   const { limits } = app;
   const hosts = totalHosts(config);
   if (hosts > limits.maxHosts) {
@@ -29,17 +46,6 @@ async function checkLimits(app: FastifyInstance, owner: string, config: Generati
   const estimateBytes = estimateDatasetBytes(config);
   if (estimateBytes > limits.maxJobBytes) {
     throw new AppError(422, 'JOB_TOO_LARGE', `The dataset would be about ${estimateBytes} bytes; one job may write at most ${limits.maxJobBytes}.`, { estimateBytes, limitBytes: limits.maxJobBytes });
-  }
-  const usage = await app.store.usage(owner);
-  if (usage.activeJobs >= limits.quotaConcurrentJobs) {
-    throw new AppError(429, 'TOO_MANY_JOBS', `${usage.activeJobs} jobs are queued or running for this key; the quota is ${limits.quotaConcurrentJobs}.`, { activeJobs: usage.activeJobs, limit: limits.quotaConcurrentJobs });
-  }
-  if (usage.storedBytes + estimateBytes > limits.quotaStoredBytes) {
-    throw new AppError(507, 'STORAGE_QUOTA_EXCEEDED', `This key stores ${usage.storedBytes} bytes; with about ${estimateBytes} more it would pass its quota of ${limits.quotaStoredBytes}. Delete jobs to make room.`, {
-      usedBytes: usage.storedBytes,
-      estimateBytes,
-      quotaBytes: limits.quotaStoredBytes,
-    });
   }
   const fs = await statfs(app.dataDir);
   const freeBytes = fs.bavail * fs.bsize;
@@ -96,8 +102,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (existing) {
         return reply.status(200).header('location', `/v1/jobs/${existing.id}`).send({ ...jobView(existing), deduplicated: true });
       }
-      const estimatedBytes = await checkLimits(app, request.owner, config);
-      const job = await app.store.insert({ id: randomUUID(), key, owner: request.owner, estimatedBytes, config, createdAt: new Date().toISOString() });
+      const estimatedBytes = await checkLimits(app, config);
+      const inserted = await app.store.insertWithinQuota(
+        { id: randomUUID(), key, owner: request.owner, estimatedBytes, config, createdAt: new Date().toISOString() },
+        { maxActiveJobs: app.limits.quotaConcurrentJobs, maxStoredBytes: app.limits.quotaStoredBytes },
+      );
+      if ('refused' in inserted) throw quotaError(app, inserted.refused, inserted.usage, estimatedBytes);
+      const { job } = inserted;
       app.jobs.enqueue(job);
       return reply
         .status(202)

@@ -16,6 +16,21 @@ export interface JobPage {
   readonly next: number | null;
 }
 
+/** A key's limits on what it holds: jobs queued or running, and bytes stored or still to write. */
+export interface OwnerQuota {
+  readonly maxActiveJobs: number;
+  readonly maxStoredBytes: number;
+}
+
+/** What an owner uses, as `usage()` counts it. */
+export interface OwnerUsage {
+  readonly activeJobs: number;
+  readonly storedBytes: number;
+}
+
+/** The answer of `insertWithinQuota`: the new job, or which quota it would pass and the usage. */
+export type QuotaInsert = { readonly job: Job } | { readonly refused: 'jobs' | 'bytes'; readonly usage: OwnerUsage };
+
 /**
  * Where jobs and the index of their files live. The embedded implementation is SQLite; the
  * interface is what a shared database would implement, so every method is asynchronous (a
@@ -23,13 +38,18 @@ export interface JobPage {
  */
 export interface JobStore {
   insert(job: NewJob): Promise<Job>;
+  /**
+   * Inserts a job if its owner stays within the quota (counting the new job's estimate), as one
+   * step: two requests of one key, on one node or two, cannot both take the last place.
+   */
+  insertWithinQuota(job: NewJob, quota: OwnerQuota): Promise<QuotaInsert>;
   get(id: string): Promise<Job | null>;
   /** A job with this key that is queued, running or succeeded: one that will give the dataset. */
   findReusable(key: string): Promise<Job | null>;
   /** An owner's jobs, newest first; `before` is the `seq` to continue below. */
   list(owner: string, limit: number, before?: number): Promise<JobPage>;
   /** What an owner uses: jobs still to run or running, and bytes written or still to write. */
-  usage(owner: string): Promise<{ activeJobs: number; storedBytes: number }>;
+  usage(owner: string): Promise<OwnerUsage>;
   /** Finished jobs that finished before `cutoff` (ISO time) and still have their files. */
   listExpirable(cutoff: string): Promise<Job[]>;
   /** Number of jobs per status. */

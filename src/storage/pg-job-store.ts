@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type { GenerationConfig } from '../core/config.ts';
 import type { DatasetFile, Job, JobError, JobStatus } from '../jobs/job-types.ts';
-import type { JobPage, JobStore, NewJob } from './job-store.ts';
+import type { JobPage, JobStore, NewJob, OwnerUsage } from './job-store.ts';
 
 interface JobRow {
   seq: string;
@@ -140,14 +140,42 @@ export async function createPgJobStore(url: string, poolSize = 10): Promise<JobS
     const r = await one('SELECT * FROM jobs WHERE id = $1', [id]);
     return r ? toJob(r) : null;
   };
+  const INSERT = `INSERT INTO jobs (id, key, owner, estimated_bytes, status, config, created_at, days_total)
+                  VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) RETURNING *`;
+  const insertParams = (job: NewJob): unknown[] => [job.id, job.key, job.owner, job.estimatedBytes, JSON.stringify(job.config), job.createdAt, job.config.days];
+  const USAGE = `SELECT COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN 1 ELSE 0 END), 0) AS active,
+                        COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN GREATEST(estimated_bytes, bytes_written)
+                                          WHEN status = 'expired' THEN 0 ELSE bytes_written END), 0) AS stored
+                 FROM jobs WHERE owner = $1`;
+  const toUsage = (rows: Array<{ active: string; stored: string }>): OwnerUsage => ({ activeJobs: Number(rows[0]?.active ?? 0), storedBytes: Number(rows[0]?.stored ?? 0) });
   return {
     async insert(job: NewJob) {
-      const r = await one(
-        `INSERT INTO jobs (id, key, owner, estimated_bytes, status, config, created_at, days_total)
-         VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) RETURNING *`,
-        [job.id, job.key, job.owner, job.estimatedBytes, JSON.stringify(job.config), job.createdAt, job.config.days],
-      );
-      return toJob(r as JobRow);
+      return toJob((await one(INSERT, insertParams(job))) as JobRow);
+    },
+    async insertWithinQuota(job, quota) {
+      // An advisory lock per owner, held to the end of the transaction: a key's submissions take
+      // turns on every API node, and each counts the others' committed jobs.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtextextended('meltgen-owner:' || $1, 0))", [job.owner]);
+        const usage = toUsage((await client.query<{ active: string; stored: string }>(USAGE, [job.owner])).rows);
+        let refused: 'jobs' | 'bytes' | null = null;
+        if (usage.activeJobs >= quota.maxActiveJobs) refused = 'jobs';
+        else if (usage.storedBytes + job.estimatedBytes > quota.maxStoredBytes) refused = 'bytes';
+        if (refused) {
+          await client.query('ROLLBACK');
+          return { refused, usage };
+        }
+        const row = (await client.query<JobRow>(INSERT, insertParams(job))).rows[0] as JobRow;
+        await client.query('COMMIT');
+        return { job: toJob(row) };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
     },
     get,
     async findReusable(key) {
@@ -160,14 +188,7 @@ export async function createPgJobStore(url: string, poolSize = 10): Promise<JobS
       return { jobs: page, next: jobs.length > limit ? (page[page.length - 1] as Job).seq : null };
     },
     async usage(owner) {
-      const { rows } = await pool.query<{ active: string; stored: string }>(
-        `SELECT COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN 1 ELSE 0 END), 0) AS active,
-                COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN GREATEST(estimated_bytes, bytes_written)
-                                  WHEN status = 'expired' THEN 0 ELSE bytes_written END), 0) AS stored
-         FROM jobs WHERE owner = $1`,
-        [owner],
-      );
-      return { activeJobs: Number(rows[0]?.active ?? 0), storedBytes: Number(rows[0]?.stored ?? 0) };
+      return toUsage((await pool.query<{ active: string; stored: string }>(USAGE, [owner])).rows);
     },
     async listExpirable(cutoff) {
       return many("SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'canceled') AND finished_at < $1 ORDER BY seq", [cutoff]);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { GenerationConfig } from '../core/config.ts';
 import type { DatasetFile, Job, JobError, JobStatus } from '../jobs/job-types.ts';
-import type { JobPage, JobStore, NewJob } from './job-store.ts';
+import type { JobPage, JobStore, NewJob, OwnerQuota, QuotaInsert } from './job-store.ts';
 
 interface JobRow {
   seq: number;
@@ -152,7 +152,31 @@ export function createSqliteJobStore(path: string): JobStore {
     return true;
   });
 
+  const insertRow = (job: NewJob): void => {
+    q.insert.run({
+      id: job.id,
+      key: job.key,
+      owner: job.owner,
+      estimated_bytes: job.estimatedBytes,
+      status: 'queued',
+      config: JSON.stringify(job.config),
+      created_at: job.createdAt,
+      days_total: job.config.days,
+    });
+  };
+  const insertWithinQuota = db.transaction((job: NewJob, quota: OwnerQuota): QuotaInsert | null => {
+    const r = q.usage.get(job.owner) as { active: number; stored: number };
+    const usage = { activeJobs: r.active, storedBytes: r.stored };
+    if (usage.activeJobs >= quota.maxActiveJobs) return { refused: 'jobs', usage };
+    if (usage.storedBytes + job.estimatedBytes > quota.maxStoredBytes) return { refused: 'bytes', usage };
+    insertRow(job);
+    return null;
+  });
+
   return {
+    async insertWithinQuota(job, quota) {
+      return insertWithinQuota(job, quota) ?? { job: toJob(q.get.get(job.id) as JobRow) };
+    },
     async insert(job: NewJob): Promise<Job> {
       q.insert.run({
         id: job.id,

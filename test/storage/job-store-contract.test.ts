@@ -116,3 +116,24 @@ for (const [name, make] of Object.entries(STORES)) {
     assert.deepEqual([j?.daysDone, j?.bytesWritten], [40, 440]);
   });
 }
+
+for (const [name, make] of Object.entries(STORES)) {
+  test(`${name}: the quota is checked and the job inserted as one step, also for submissions at once`, async (t) => {
+    const store = await make(t);
+    if (store === null) return;
+    t.after(() => store.close());
+    const quota = { maxActiveJobs: 3, maxStoredBytes: 1000 };
+    const submit = (id: string, bytes: number) => store.insertWithinQuota({ id, key: id, owner: 'q', estimatedBytes: bytes, config, createdAt: 't' }, quota);
+    // Ten submissions at once (on PostgreSQL: ten connections, as ten API nodes would): three fit.
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(`j${i}`, 10)));
+    assert.equal(answers.filter((a) => 'job' in a).length, 3);
+    const refused = answers.find((a) => 'refused' in a);
+    assert.deepEqual(refused, { refused: 'jobs', usage: { activeJobs: 3, storedBytes: 30 } });
+    assert.equal((await store.usage('q')).activeJobs, 3);
+    // Bytes: a job that would pass the stored-bytes quota is refused with the usage.
+    const first = answers.find((a) => 'job' in a) as { job: { id: string } };
+    await store.setStatus(first.job.id, 'succeeded', 't');
+    assert.deepEqual(await submit('big', 990), { refused: 'bytes', usage: { activeJobs: 2, storedBytes: 20 } });
+    assert.ok('job' in (await submit('fits', 980)));
+  });
+}

@@ -1,8 +1,9 @@
 // There is no Docker engine on these machines, so this checks what can be checked without one: the
-// Dockerfile's instructions are interpreted in a scratch folder (one folder per stage), its npm
-// steps run for real, and the resulting runtime folder must start a server that passes the
-// Dockerfile's own HEALTHCHECK. System steps (apt-get, mkdir/chown of /data, USER) need root in an
-// image and are skipped; their effect is checked by reading them.
+// Dockerfile's instructions are interpreted in a scratch folder (one folder per stage; a stage built
+// FROM an earlier one starts as a copy of it), its npm steps run for real, and the last stage's
+// folder (the default image) must start a server that passes the Dockerfile's own HEALTHCHECK.
+// System steps (apt-get, mkdir/chown of /data, USER) need root in an image and are skipped; their
+// effect is checked by reading them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -50,7 +51,7 @@ test('the Dockerfile: multi-stage, npm ci --omit=dev, non-root, HEALTHCHECK on /
   assert.ok(ins.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)));
   const user = ins.filter((i) => i.op === 'USER').pop();
   assert.ok(user && user.args !== 'root' && user.args !== '0', 'runs as a non-root user');
-  assert.ok(ins.findIndex((i) => i.op === 'USER') > ins.findIndex((i) => i.op === 'FROM' && i === from[from.length - 1]), 'USER in the final stage');
+  assert.ok(ins.findLastIndex((i) => i.op === 'USER') > ins.findIndex((i) => i.op === 'FROM' && i === from[from.length - 1]), 'USER in the final stage');
   assert.match(ins.find((i) => i.op === 'HEALTHCHECK')?.args ?? '', /\/healthz/);
   const env = ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
   assert.match(env, /HOST=0\.0\.0\.0/);
@@ -72,6 +73,9 @@ test('the Dockerfile’s build and start steps, run outside Docker, give a serve
   const ins = await parseDockerfile();
   const scratch = await tempDir(t, 'meltgen-docker-');
   const stages = new Map<string, string>();
+  /** Each stage's WORKDIR and ENV at its end, for the stages built `FROM` it. */
+  const stageState = new Map<string, { workdir: string; env: Record<string, string> }>();
+  let stageName = '';
   let stageDir = '';
   let workdir = '/';
   const env: Record<string, string> = {};
@@ -82,12 +86,22 @@ test('the Dockerfile’s build and start steps, run outside Docker, give a serve
   for (const i of ins) {
     switch (i.op) {
       case 'FROM': {
+        if (stageName) stageState.set(stageName, { workdir, env: { ...env } });
         const name = /\bAS\s+(\S+)/i.exec(i.args)?.[1] ?? `stage${stages.size}`;
+        const base = i.args.split(/\s+/)[0] as string;
+        stageName = name;
         stageDir = join(scratch, name);
         stages.set(name, stageDir);
         await mkdir(stageDir, { recursive: true });
         workdir = '/';
         for (const k of Object.keys(env)) delete env[k];
+        // `FROM <an earlier stage>` starts from that stage's files, WORKDIR and ENV.
+        const parent = stageState.get(base);
+        if (parent) {
+          await cp(stages.get(base) as string, stageDir, { recursive: true, verbatimSymlinks: true });
+          workdir = parent.workdir;
+          Object.assign(env, parent.env);
+        }
         break;
       }
       case 'WORKDIR':

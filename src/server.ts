@@ -23,7 +23,7 @@ const app = await buildApp({
   limits: limitsFromEnv(env),
   sinkAllowlist: parseAllowlist(env.MELT_SINK_ALLOWLIST),
   ...(env.MELT_REDIS_URL && env.MELT_DATABASE_URL
-    ? { cluster: { redisUrl: env.MELT_REDIS_URL, databaseUrl: env.MELT_DATABASE_URL, prefix: env.MELT_QUEUE_PREFIX, attempts: env.MELT_TASK_ATTEMPTS, ...(env.MELT_NODE_NAME ? { nodeName: env.MELT_NODE_NAME } : {}) } }
+    ? { cluster: { redisUrl: env.MELT_REDIS_URL, databaseUrl: env.MELT_DATABASE_URL, prefix: env.MELT_QUEUE_PREFIX, attempts: env.MELT_TASK_ATTEMPTS, reconcileIntervalMs: env.MELT_RECONCILE_SECONDS * 1000, ...(env.MELT_NODE_NAME ? { nodeName: env.MELT_NODE_NAME } : {}) } }
     : {}),
   logger: { level: env.LOG_LEVEL },
 });

@@ -13,7 +13,7 @@ interface JobRow {
   owner: string;
   estimated_bytes: string;
   status: JobStatus;
-  config: GenerationConfig;
+  config: string;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -66,6 +66,10 @@ const MIGRATIONS: readonly string[] = [
      sha256 TEXT NOT NULL,
      PRIMARY KEY (job_id, path)
    );`,
+  // JSONB reorders an object's keys, and a config's key order reaches the simulation (the order it
+  // walks a map in): a config read back from JSONB gave other incidents than the one submitted.
+  // Text keeps the bytes the job was keyed and submitted with.
+  `ALTER TABLE jobs ALTER COLUMN config TYPE TEXT USING config::text;`,
 ];
 
 /** Any fixed number: the advisory lock that lets one node at a time migrate. */
@@ -105,7 +109,7 @@ function toJob(r: JobRow): Job {
     owner: r.owner,
     estimatedBytes: Number(r.estimated_bytes),
     status: r.status,
-    config: r.config,
+    config: JSON.parse(r.config) as GenerationConfig,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 // The same servers the tests start (Debian's packages, a free port, a fresh folder).
-import { launchPlatform } from '../test/helpers/servers.ts';
+import { freePort, launchPlatform } from '../test/helpers/servers.ts';
+import pg from 'pg';
+import { createHash } from 'node:crypto';
 
 const run = promisify(execFile);
 // The production path: the compiled dist/ (npm run bench builds it first).
@@ -172,6 +174,116 @@ async function service(): Promise<void> {
   }
 }
 
+/** A cluster worker (`dist/cli/worker.js`) until stopped; resolves once it is up. */
+async function clusterWorker(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/cli/worker.js'], { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', MELT_WORKER_PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`worker exited: ${out}`);
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (i > 300) throw new Error(`worker not up: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+
+/** Sums a metric's samples in a Prometheus text page. */
+function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+/** sha256 of every file of a dataset, in path order. */
+async function datasetHash(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  for (const f of files) h.update(f.slice(dir.length)).update(readFileSync(f));
+  return h.digest('hex');
+}
+
+/**
+ * Cluster mode on this machine (issue 14): the default year through one API node and 1 or 3
+ * workers on the machine's Redis and PostgreSQL, against the embedded single node; same bytes; the
+ * per-day overhead of the queue.
+ */
+async function cluster(): Promise<void> {
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  const runOnce = async (label: string, workers: number): Promise<{ wall: number; hash: string }> => {
+    const db = `meltgen_bench_${process.pid}_${workers}_${Date.now() % 100000}`;
+    await admin.query(`CREATE DATABASE ${db}`);
+    const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-cluster-'));
+    const env = { MELT_REDIS_URL: 'redis://127.0.0.1:6379/8', MELT_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, MELT_QUEUE_PREFIX: `bench${process.pid}${workers}`, MELT_DATA_DIR: dataDir, MELT_MIN_FREE_BYTES: '0' };
+    const s = await server(dataDir, env);
+    const ws = await Promise.all(Array.from({ length: workers }, () => clusterWorker(env)));
+    try {
+      // An idle cluster's overhead: a one-day job, enqueue to start and recording, from the workers' metrics.
+      const tiny = await postJob(s.url, { seed: 7, days: 1 });
+      await waitJob(s.url, tiny, (j) => j.status === 'succeeded');
+      const before = await Promise.all(ws.map(async (w) => (await fetch(`${w.url}/metrics`)).text()));
+      const waitMs = (before.reduce((a, m) => a + metricSum(m, 'meltgen_worker_task_wait_seconds_sum'), 0) / before.reduce((a, m) => a + metricSum(m, 'meltgen_worker_task_wait_seconds_count'), 0)) * 1000;
+      const started = performance.now();
+      const id = await postJob(s.url, { seed: 42 });
+      await waitJob(s.url, id, (j) => j.status === 'succeeded');
+      const wall = (performance.now() - started) / 1000;
+      const after = await Promise.all(ws.map(async (w) => (await fetch(`${w.url}/metrics`)).text()));
+      const rec = after.reduce((a, m) => a + metricSum(m, 'meltgen_worker_record_seconds_sum'), 0) - before.reduce((a, m) => a + metricSum(m, 'meltgen_worker_record_seconds_sum'), 0);
+      const recN = after.reduce((a, m) => a + metricSum(m, 'meltgen_worker_record_seconds_count'), 0) - before.reduce((a, m) => a + metricSum(m, 'meltgen_worker_record_seconds_count'), 0);
+      const files = (await (await fetch(`${s.url}/v1/jobs/${id}/files`)).json()) as { totalBytes: number };
+      const hash = await datasetHash(join(dataDir, 'jobs', id, 'melt_data'));
+      rows.push({ case: label, wall_s: wall, mb: files.totalBytes / 1e6, mb_per_s: files.totalBytes / 1e6 / wall, note: `idle enqueue->start ${waitMs.toFixed(1)} ms; recording ${((rec / Math.max(1, recN)) * 1000).toFixed(1)} ms/day; dataset ${hash.slice(0, 12)}` });
+      return { wall, hash };
+    } finally {
+      await Promise.all(ws.map((w) => w.stop()));
+      await s.stop();
+      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  };
+  const single = async (): Promise<{ wall: number; hash: string }> => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-single-'));
+    const s = await server(dataDir);
+    try {
+      const started = performance.now();
+      const id = await postJob(s.url, { seed: 42 });
+      await waitJob(s.url, id, (j) => j.status === 'succeeded');
+      const wall = (performance.now() - started) / 1000;
+      const hash = await datasetHash(join(dataDir, 'jobs', id, 'melt_data'));
+      rows.push({ case: 'single node: full year, POST -> succeeded', wall_s: wall, note: `dataset ${hash.slice(0, 12)}` });
+      return { wall, hash };
+    } finally {
+      await s.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  };
+  try {
+    const results = { single: [] as number[], one: [] as number[] };
+    let reference = '';
+    for (let round = 0; round < 3; round++) {
+      const a = await single();
+      const b = await runOnce('cluster, 1 worker: full year, POST -> succeeded', 1);
+      results.single.push(a.wall);
+      results.one.push(b.wall);
+      reference = a.hash;
+      if (b.hash !== a.hash) throw new Error('cluster dataset differs from the single-node one');
+    }
+    const three = await runOnce('cluster, 3 workers on this machine: full year', 3);
+    const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)] as number;
+    const ratio = Math.min(...results.one) / Math.min(...results.single);
+    rows.push({
+      case: 'cluster / single node (best of 3 each)',
+      note: `${ratio.toFixed(3)}x; per-day overhead ${(((Math.min(...results.one) - Math.min(...results.single)) / 366) * 1000).toFixed(1)} ms; medians ${median(results.one).toFixed(2)} / ${median(results.single).toFixed(2)} s; 3 workers same bytes: ${three.hash === reference}`,
+    });
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Replay throughput into local VictoriaMetrics and Prometheus, and a live stream's cost to the API. */
 async function platforms(): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'meltgen-bench-replay-'));
@@ -298,7 +410,9 @@ const only = process.argv.includes('--quick')
       ? 'formats'
       : process.argv.includes('--platforms')
         ? 'platforms'
-        : 'all';
+        : process.argv.includes('--cluster')
+          ? 'cluster'
+          : 'all';
 const machine = {
   date: new Date().toISOString(),
   cores: availableParallelism(),
@@ -309,6 +423,7 @@ const machine = {
 process.stdout.write(`meltgen bench — ${machine.cores} cores (${machine.cpu}), ${machine.memory_gb} GiB, Node ${machine.node}\n`);
 if (only === 'formats') await formats();
 if (only === 'platforms') await platforms();
+if (only === 'cluster' || only === 'all') await cluster();
 if (only === 'quick' || only === 'all') {
   await cli('cli: 1 day', ['--days', '1']);
   await cli('cli: 30 days', ['--days', '30']);

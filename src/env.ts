@@ -37,10 +37,10 @@ export const EnvSchema = Type.Object({
   MELT_SHUTDOWN_GRACE_SECONDS: Type.Number({ minimum: 0, default: 30, description: 'On SIGTERM, how long the day in flight may take to finish.' }),
   MELT_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Cluster mode (with MELT_DATABASE_URL): the Redis of the BullMQ queues, e.g. redis://redis:6379/0.' })),
   MELT_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Cluster mode (with MELT_REDIS_URL): the PostgreSQL of jobs and file records, e.g. postgres://meltgen@db:5432/meltgen.' })),
-  MELT_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', default: 'meltgen', description: 'Cluster mode: the BullMQ key prefix (several deployments can share one Redis).' }),
+  MELT_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_{}-]{1,40}$', default: 'meltgen', description: 'Cluster mode: the BullMQ key prefix (several deployments can share one Redis; a hash tag such as {meltgen} keeps every key in one slot of a Redis Cluster).' }),
   MELT_NODE_NAME: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'Cluster mode: this API node’s name; its replays and streams are recorded under MELT_DATA_DIR/nodes/<name>/. Default: the host name.' })),
   MELT_RECONCILE_SECONDS: Type.Number({ minimum: 0.5, default: 15, description: 'Cluster mode: how often an API node checks that Redis holds the work PostgreSQL says is left (and re-enqueues it after Redis lost its data).' }),
-  MELT_TASK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'Cluster mode: attempts per day task (exponential backoff from 2 s) before its job fails.' }),
+  MELT_TASK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'Cluster mode: attempts per day task before its job fails; retries wait 2, 4, 8, 16 s…, so 5 rides out a PostgreSQL or Redis outage of about 30 s.' }),
 });
 
 /** A worker node's settings: the service's, plus its own. */

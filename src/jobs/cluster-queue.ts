@@ -41,7 +41,7 @@ export interface ClusterSettings {
   readonly backoffMs: number;
 }
 
-export const DEFAULT_CLUSTER: Omit<ClusterSettings, 'redisUrl'> = { prefix: 'meltgen', attempts: 3, backoffMs: 2000 };
+export const DEFAULT_CLUSTER: Omit<ClusterSettings, 'redisUrl'> = { prefix: 'meltgen', attempts: 5, backoffMs: 2000 };
 
 /**
  * A day task's BullMQ id: `<jobId>.<day>` or `<jobId>.meta`. Deterministic, so adding a task twice

@@ -10,7 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { JobStore } from '../storage/job-store.ts';
 import { DAYS_QUEUE, JOBS_QUEUE, redisConnection, type ClusterSettings, type DayTaskData, type DayTaskResult, type JobTaskData } from './cluster-queue.ts';
 import { datasetDir } from './job-runner.ts';
-import { FINAL_STATUSES, type JobError } from './job-types.ts';
+import { FINAL_STATUSES, type Job, type JobError, type JobStatus } from './job-types.ts';
 import { createRenderPool, RenderError } from './render-pool.ts';
 
 /** pino's interface, as far as the worker uses it. */
@@ -26,7 +26,7 @@ export interface ClusterWorkerOptions {
   /** The shared data directory (the same path on every node). */
   readonly dataDir: string;
   readonly cluster: ClusterSettings;
-  /** Day tasks rendered at once, one thread each. */
+  /** Day tasks rendered at once, one thread each (twice as many are taken from the queue). */
   readonly concurrency: number;
   /** Disk space every day leaves free on the dataset's disk. */
   readonly minFreeBytes: number;
@@ -92,22 +92,35 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
   const connection = redisConnection(cluster.redisUrl);
   connection.on('error', () => undefined);
 
+  /**
+   * What a worker knows of the jobs it works for: the config (it never changes) and the status,
+   * refreshed every second by the cancel check. A task costs one query to PostgreSQL (its
+   * recording) once the job is known.
+   */
+  const jobs = new Map<string, { job: Job; status: JobStatus; usedAt: number }>();
+  async function jobOf(jobId: string): Promise<{ job: Job; status: JobStatus; usedAt: number } | null> {
+    let entry = jobs.get(jobId);
+    if (!entry) {
+      const job = await store.get(jobId);
+      if (!job) return null;
+      entry = { job, status: job.status, usedAt: Date.now() };
+      jobs.set(jobId, entry);
+    }
+    entry.usedAt = Date.now();
+    return entry;
+  }
+
   async function processDay(task: Task<DayTaskData, DayTaskResult>, _token?: string, signal?: AbortSignal): Promise<DayTaskResult> {
     const { jobId, unit } = task.data;
     const tlog = log.child({ jobId, day: unit, task: task.id, attempt: task.attemptsMade + 1 });
     // First attempts only: a retry's wait includes its backoff.
     if (task.attemptsMade === 0 && task.stalledCounter === 0) waitSeconds.observe(Math.max(0, Date.now() - task.timestamp) / 1000);
-    const job = await store.get(jobId);
-    if (!job || FINAL_STATUSES.has(job.status)) {
+    const entry = await jobOf(jobId);
+    if (!entry || FINAL_STATUSES.has(entry.status)) {
       tasksDone.inc({ result: 'skipped' });
       return { files: 0, bytes: 0, skipped: true };
     }
-    if (job.status === 'queued') await store.transition(jobId, ['queued'], 'running', now());
-    if (unit === 'meta' ? job.catalogReady : (await store.doneDays(jobId)).has(unit)) {
-      tlog.info({}, 'already recorded (a re-run): skipped');
-      tasksDone.inc({ result: 'skipped' });
-      return { files: 0, bytes: 0, skipped: true };
-    }
+    const { job } = entry;
     const abort = new AbortController();
     const onOuterAbort = (): void => abort.abort(signal?.reason);
     signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -118,11 +131,11 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
       const t0 = performance.now();
       const files = await pool.render({ jobId, config: job.config, outDir, unit, minFreeBytes: options.minFreeBytes, dayBytes: Math.ceil(job.estimatedBytes / Math.max(1, job.daysTotal)) }, abort.signal);
       renderSeconds.observe((performance.now() - t0) / 1000);
-      const current = await store.get(jobId);
-      if (!current || FINAL_STATUSES.has(current.status)) throw new JobEnded(current?.status ?? 'deleted');
       const t1 = performance.now();
-      await store.addFiles(jobId, files);
-      if (unit === 'meta') await store.setCatalogReady(jobId);
+      // Recorded only if the job is still queued or running: a cancel that came during the render wins.
+      const recorded = await store.recordFiles(jobId, files, { catalog: unit === 'meta', at: now() });
+      if (!recorded) throw new JobEnded((await store.get(jobId))?.status ?? 'deleted');
+      entry.status = recorded.status;
       recordSeconds.observe((performance.now() - t1) / 1000);
       const bytes = files.reduce((a, f) => a + f.bytes, 0);
       if (unit !== 'meta') daysGenerated.inc();
@@ -173,7 +186,9 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
     // A task may stall as often as it may fail: workers killed one after another still finish it.
     maxStalledCount: cluster.attempts,
   };
-  const days = new Worker<DayTaskData, DayTaskResult>(DAYS_QUEUE, processDay, { ...workerOpts, concurrency: options.concurrency });
+  // Twice as many tasks taken as threads render: while one task is recorded and the next fetched,
+  // its thread already renders another (the queue's per-task round trips overlap the rendering).
+  const days = new Worker<DayTaskData, DayTaskResult>(DAYS_QUEUE, processDay, { ...workerOpts, concurrency: options.concurrency * 2 });
   const parents = new Worker<JobTaskData>(JOBS_QUEUE, processJob, { ...workerOpts, concurrency: 2 });
   days.on('error', (err) => log.warn({ err: err.message }, 'redis'));
   parents.on('error', (err) => log.warn({ err: err.message }, 'redis'));
@@ -188,13 +203,16 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
       .catch((e: unknown) => log.error({ jobId: task.data.jobId, err: (e as Error).message }, 'recording the failure failed'));
   });
 
-  // Cancels reach every worker through PostgreSQL: one query a second while tasks run.
+  // Cancels reach every worker through PostgreSQL: the status of the jobs in use, once a second.
+  // Jobs unused for a minute are forgotten.
   const poll = setInterval(() => {
-    const jobIds = new Set([...active.values()].map((a) => a.jobId));
-    if (jobIds.size === 0) return;
+    const cutoff = Date.now() - 60_000;
+    for (const [id, e] of jobs) if (e.usedAt < cutoff && ![...active.values()].some((a) => a.jobId === id)) jobs.delete(id);
+    if (jobs.size === 0) return;
     void (async () => {
-      for (const id of jobIds) {
+      for (const [id, entry] of jobs) {
         const job = await store.get(id);
+        entry.status = job?.status ?? 'canceled';
         if (job && !FINAL_STATUSES.has(job.status)) continue;
         for (const a of active.values()) if (a.jobId === id) a.abort.abort(new JobEnded(job?.status ?? 'deleted'));
       }

@@ -37,7 +37,7 @@ export interface ClusterOptions {
   readonly prefix?: string;
   /** This API node's name: its replays and streams are recorded under `nodes/<name>/` (default: the host name). */
   readonly nodeName?: string;
-  /** Attempts per day task (default 3). */
+  /** Attempts per day task (default 5). */
   readonly attempts?: number;
   /** How often the flows of unfinished jobs are checked against the store (default 15 s). */
   readonly reconcileIntervalMs?: number;

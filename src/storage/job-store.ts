@@ -66,6 +66,12 @@ export interface JobStore {
   /** Records finished files; a day's files all at once, so a day is done or not done. */
   addFiles(id: string, files: readonly DatasetFile[]): Promise<void>;
   setCatalogReady(id: string): Promise<void>;
+  /**
+   * A cluster worker's recording, as one step: a unit's files are recorded only while the job is
+   * queued or running (then it is running; with `catalog`, its catalog is ready). Null when the job
+   * has ended (canceled, failed) or is gone: the caller's files are not part of the dataset.
+   */
+  recordFiles(id: string, files: readonly DatasetFile[], opts: { readonly catalog: boolean; readonly at: string }): Promise<Job | null>;
   listFiles(id: string): Promise<DatasetFile[]>;
   getFile(id: string, path: string): Promise<DatasetFile | null>;
   /** Day indexes whose files are all recorded. */

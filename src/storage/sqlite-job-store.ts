@@ -143,6 +143,14 @@ export function createSqliteJobStore(path: string): JobStore {
     for (const f of files) q.addFile.run(id, f.path, f.dayIndex, f.bytes, f.sha256);
     q.totals.run({ id });
   });
+  const recordFiles = db.transaction((id: string, files: readonly DatasetFile[], catalog: boolean, at: string): boolean => {
+    const row = q.statusOf.get(id);
+    if (!row || (row.status !== 'queued' && row.status !== 'running')) return false;
+    addFiles(id, files);
+    if (catalog) q.catalogReady.run(id);
+    if (row.status === 'queued') q.status.run({ id, status: 'running', at, error_code: null, error_message: null });
+    return true;
+  });
 
   // better-sqlite3 is synchronous: a read and an update in one transaction cannot interleave with another.
   const transition = db.transaction((id: string, from: readonly JobStatus[], status: JobStatus, at: string, error: JobError | null): boolean => {
@@ -228,6 +236,10 @@ export function createSqliteJobStore(path: string): JobStore {
     },
     async addFiles(id, files) {
       addFiles(id, files);
+    },
+    async recordFiles(id, files, opts) {
+      if (!recordFiles(id, files, opts.catalog, opts.at)) return null;
+      return toJob(q.get.get(id) as JobRow);
     },
     async setCatalogReady(id) {
       q.catalogReady.run(id);

@@ -87,9 +87,9 @@ test('postgres: several nodes migrating at once apply each version once', async 
   if (url === null) return;
   const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: url, max: 2 }));
   const applied = await Promise.all(pools.map((p) => migrate(p)));
-  assert.equal(applied.reduce((a, b) => a + b, 0), 2, 'one node applied the two migrations, the others none');
+  assert.equal(applied.reduce((a, b) => a + b, 0), 3, 'one node applied the three migrations, the others none');
   const { rows } = await (pools[0] as pg.Pool).query<{ n: string }>('SELECT COUNT(*) AS n FROM meltgen_migrations');
-  assert.equal(Number(rows[0]?.n), 2);
+  assert.equal(Number(rows[0]?.n), 3);
   // A store opened afterwards finds the schema in place.
   const store = await createPgJobStore(url, 2);
   await store.insert({ id: 'x', key: 'k', owner: '', estimatedBytes: 0, config, createdAt: 't' });
@@ -137,5 +137,31 @@ for (const [name, make] of Object.entries(STORES)) {
     await store.setStatus(first.job.id, 'succeeded', 't');
     assert.deepEqual(await submit('big', 990), { refused: 'bytes', usage: { activeJobs: 2, storedBytes: 20 } });
     assert.ok('job' in (await submit('fits', 980)));
+  });
+}
+
+for (const [name, make] of Object.entries(STORES)) {
+  test(`${name}: recordFiles records a unit only while the job is queued or running, totals exact under re-runs and concurrency`, async (t) => {
+    const store = await make(t);
+    if (store === null) return;
+    t.after(() => store.close());
+    await store.insert({ id: 'r', key: 'k', owner: '', estimatedBytes: 1, config: normalizeConfig({ days: 40 }, 1), createdAt: 't0' });
+    const meta = await store.recordFiles('r', [{ path: 'metadata/incident_catalog.json', dayIndex: null, bytes: 7, sha256: 'm' }], { catalog: true, at: 't1' });
+    assert.deepEqual([meta?.status, meta?.startedAt, meta?.catalogReady, meta?.daysDone, meta?.bytesWritten], ['running', 't1', true, 0, 7]);
+    await store.recordFiles('r', [day(0, 'metrics/0.json', 10), day(0, 'logs/0.json', 1)], { catalog: false, at: 't2' });
+    // A re-run of day 0 (after a stall) replaces its files: counted once, with the new sizes.
+    const again = await store.recordFiles('r', [day(0, 'metrics/0.json', 12), day(0, 'logs/0.json', 1)], { catalog: false, at: 't3' });
+    assert.deepEqual([again?.daysDone, again?.bytesWritten, again?.startedAt], [1, 20, 't1']);
+    await Promise.all(Array.from({ length: 39 }, (_, i) => store.recordFiles('r', [day(i + 1, `metrics/${i + 1}.json`, 10), day(i + 1, `logs/${i + 1}.json`, 1)], { catalog: false, at: 't4' })));
+    const all = await store.get('r');
+    assert.deepEqual([all?.daysDone, all?.bytesWritten], [40, 20 + 39 * 11]);
+    // Agrees with the files themselves.
+    assert.equal((await store.doneDays('r')).size, 40);
+    assert.equal((await store.listFiles('r')).reduce((a, f) => a + f.bytes, 0), all?.bytesWritten);
+    // Once the job ended, nothing more is recorded.
+    await store.transition('r', ['running'], 'canceled', 't5');
+    assert.equal(await store.recordFiles('r', [day(0, 'metrics/late.json', 5)], { catalog: false, at: 't6' }), null);
+    assert.equal(await store.getFile('r', 'metrics/late.json'), null);
+    assert.equal(await store.recordFiles('missing', [day(0, 'x', 1)], { catalog: false, at: 't' }), null);
   });
 }

@@ -43,6 +43,9 @@ export interface ClusterSettings {
 
 export const DEFAULT_CLUSTER: Omit<ClusterSettings, 'redisUrl'> = { prefix: 'meltgen', attempts: 5, backoffMs: 2000 };
 
+/** A Redis counter of the tasks workers found stalled (and put back), for the API nodes' /metrics. */
+export const stalledCounterKey = (prefix: string): string => `${prefix}:meltgen-stalled-total`;
+
 /**
  * A day task's BullMQ id: `<jobId>.<day>` or `<jobId>.meta`. Deterministic, so adding a task twice
  * (two API nodes re-enqueueing after Redis lost its data) adds it once. BullMQ refuses `:` in

@@ -2,10 +2,11 @@
 // PostgreSQL (the job store) says what is done. This node only enqueues, cancels, and repairs:
 // when Redis has lost a job's flow (it keeps nothing on disk here), the days still missing are
 // enqueued again from the store.
-import { FlowProducer, Queue, QueueEvents } from 'bullmq';
+import { FlowProducer, Queue } from 'bullmq';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { stalledCounterKey } from './cluster-queue.ts';
 import type { JobStore } from '../storage/job-store.ts';
 import { addJobFlow, DAYS_QUEUE, JOBS_QUEUE, redisConnection, type ClusterSettings, type Unit } from './cluster-queue.ts';
 import type { JobRunner, RunnerLog } from './job-runner.ts';
@@ -47,9 +48,6 @@ export function createClusterJobRunner(options: ClusterRunnerOptions): JobRunner
   producer.on('error', onRedisError);
   days.on('error', onRedisError);
   parents.on('error', onRedisError);
-  let events: QueueEvents | null = null;
-  let eventsConnection: ReturnType<typeof redisConnection> | null = null;
-  const stalled = new Counter({ name: 'meltgen_cluster_tasks_stalled_total', help: 'Day tasks whose worker stopped renewing its lock (killed, or lost Redis): re-run by another worker. Seen by this node since it started.' });
   let queued = 0;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -146,16 +144,6 @@ export function createClusterJobRunner(options: ClusterRunnerOptions): JobRunner
       await store.setStatus(id, 'expired', now());
     },
     async resume() {
-      // Subscribed here, not at creation: an app that is built and closed never opens the stream.
-      // Its own connection: it blocks on the event stream.
-      eventsConnection = redisConnection(cluster.redisUrl);
-      eventsConnection.on('error', () => undefined);
-      events = new QueueEvents(DAYS_QUEUE, { connection: eventsConnection, prefix: cluster.prefix });
-      events.on('error', () => undefined);
-      events.on('stalled', ({ jobId }) => {
-        stalled.inc();
-        options.log?.warn({ task: jobId }, 'day task stalled: its worker stopped; another worker re-runs it');
-      });
       reconcileSoon();
       await reconciling;
       timer = setInterval(reconcileSoon, options.reconcileIntervalMs ?? 15_000);
@@ -165,7 +153,17 @@ export function createClusterJobRunner(options: ClusterRunnerOptions): JobRunner
       return queued;
     },
     registerMetrics(registry: Registry) {
-      registry.registerMetric(stalled);
+      // Counted in Redis by the workers that find stalled tasks: the cluster's total, on every API node.
+      new Counter({
+        name: 'meltgen_cluster_tasks_stalled_total',
+        help: 'Day tasks whose worker stopped renewing its lock (killed, or cut off from Redis), re-run by another worker: the cluster’s count since Redis last started empty.',
+        registers: [registry],
+        async collect() {
+          const n = Number(await connection.get(stalledCounterKey(cluster.prefix)));
+          this.reset();
+          if (n > 0) this.inc(n);
+        },
+      });
       new Gauge({
         name: 'meltgen_cluster_tasks',
         help: 'Cluster tasks by queue (days: day and metadata tasks; jobs: one parent per job) and BullMQ state.',
@@ -183,9 +181,8 @@ export function createClusterJobRunner(options: ClusterRunnerOptions): JobRunner
       closed = true;
       if (timer) clearInterval(timer);
       await reconciling;
-      await Promise.allSettled([events?.close(), producer.close(), days.close(), parents.close()]);
+      await Promise.allSettled([producer.close(), days.close(), parents.close()]);
       connection.disconnect();
-      eventsConnection?.disconnect();
     },
   };
 }

@@ -8,7 +8,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobStore } from '../storage/job-store.ts';
-import { DAYS_QUEUE, JOBS_QUEUE, redisConnection, type ClusterSettings, type DayTaskData, type DayTaskResult, type JobTaskData } from './cluster-queue.ts';
+import { DAYS_QUEUE, JOBS_QUEUE, redisConnection, stalledCounterKey, type ClusterSettings, type DayTaskData, type DayTaskResult, type JobTaskData } from './cluster-queue.ts';
 import { datasetDir } from './job-runner.ts';
 import { FINAL_STATUSES, type Job, type JobError, type JobStatus } from './job-types.ts';
 import { createRenderPool, RenderError } from './render-pool.ts';
@@ -191,6 +191,12 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
   const days = new Worker<DayTaskData, DayTaskResult>(DAYS_QUEUE, processDay, { ...workerOpts, concurrency: options.concurrency * 2 });
   const parents = new Worker<JobTaskData>(JOBS_QUEUE, processJob, { ...workerOpts, concurrency: 2 });
   days.on('error', (err) => log.warn({ err: err.message }, 'redis'));
+  // This worker's stalled check found a task whose worker stopped renewing its lock: it goes back
+  // to the queue for any worker. Counted in Redis for the API nodes' /metrics.
+  days.on('stalled', (taskId) => {
+    log.warn({ task: taskId }, 'day task stalled: its worker stopped; re-queued for another worker');
+    connection.incr(stalledCounterKey(cluster.prefix)).catch(() => undefined);
+  });
   parents.on('error', (err) => log.warn({ err: err.message }, 'redis'));
   days.on('failed', (task, err) => {
     if (!task) return;

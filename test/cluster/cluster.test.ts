@@ -125,7 +125,7 @@ test('kill -9 of a worker in the middle of a day: another worker re-runs it; the
   const ref = await reference;
   assert.equal(await hashDir(join(dataDir, 'jobs', id, 'melt_data')), ref.hash, 'byte-identical to the single-node dataset');
   assert.equal(await checkRecords(api[1]!.url, KEYS.alice, id), ref.files);
-  // The API nodes saw the stall (BullMQ's event stream) and count it.
+  // The stall is counted (by the worker that found it, in Redis) on every API node's /metrics.
   const metrics = await (await fetch(`${api[0]!.url}/metrics`)).text();
   assert.match(metrics, /meltgen_cluster_tasks_stalled_total [1-9]/);
 });

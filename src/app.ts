@@ -108,8 +108,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openApiPlugin);
   await app.register(jobsPlugin, { dataDir: resolve(options.dataDir), maxConcurrentJobs: options.maxConcurrentJobs ?? 1, threadsPerJob: options.threadsPerJob ?? availableParallelism(), limits, ...(options.cluster ? { cluster: options.cluster } : {}) });
 
-  await app.register(reportsPlugin, { dataDir: resolve(options.dataDir) });
-  await app.register(evaluationsPlugin, { dataDir: resolve(options.dataDir) });
+  await app.register(reportsPlugin);
+  await app.register(evaluationsPlugin);
   await app.register(pushesPlugin, {
     dataDir: resolve(options.dataDir),
     // Replays and streams run on the node that accepted them, so their records are the node's own

@@ -3,8 +3,7 @@
 // when Redis has lost a job's flow (it keeps nothing on disk here), the days still missing are
 // enqueued again from the store.
 import { FlowProducer, Queue } from 'bullmq';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createLocalDatasetStorage } from '../storage/dataset-storage.ts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { stalledCounterKey } from './cluster-queue.ts';
 import type { JobStore } from '../storage/job-store.ts';
@@ -53,7 +52,8 @@ export function createClusterJobRunner(options: ClusterRunnerOptions): JobRunner
   let closed = false;
   let reconciling: Promise<void> | null = null;
 
-  const removeFiles = (id: string): Promise<void> => rm(join(dataDir, 'jobs', id), { recursive: true, force: true });
+  const datasets = createLocalDatasetStorage(dataDir);
+  const removeFiles = (id: string): Promise<void> => datasets.remove(id);
 
   /** Removes a job's flow from Redis; an active child holds a lock, so retry until its worker lets go. */
   async function removeFlow(id: string, attempts = 30): Promise<void> {

@@ -7,9 +7,9 @@ import { UnrecoverableError, Worker, type Job as Task } from 'bullmq';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createLocalDatasetStorage } from '../storage/dataset-storage.ts';
 import type { JobStore } from '../storage/job-store.ts';
 import { DAYS_QUEUE, JOBS_QUEUE, redisConnection, stalledCounterKey, type ClusterSettings, type DayTaskData, type DayTaskResult, type JobTaskData } from './cluster-queue.ts';
-import { datasetDir } from './job-runner.ts';
 import { FINAL_STATUSES, type Job, type JobError, type JobStatus } from './job-types.ts';
 import { createRenderPool, RenderError } from './render-pool.ts';
 
@@ -71,6 +71,7 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
   const { store, dataDir, cluster, log } = options;
   const now = options.now ?? ((): string => new Date().toISOString());
   const pool = createRenderPool(options.concurrency);
+  const datasets = createLocalDatasetStorage(dataDir);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'meltgen_worker_' });
   const tasksDone = new Counter({ name: 'meltgen_worker_tasks_total', help: 'Day and metadata tasks this worker ended, by result.', labelNames: ['result'], registers: [registry] });
@@ -125,7 +126,7 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
     const onOuterAbort = (): void => abort.abort(signal?.reason);
     signal?.addEventListener('abort', onOuterAbort, { once: true });
     active.set(task.id as string, { jobId, abort });
-    const outDir = datasetDir(dataDir, jobId);
+    const outDir = datasets.datasetDir(jobId);
     tlog.info({}, unit === 'meta' ? 'writing the metadata' : 'rendering the day');
     try {
       const t0 = performance.now();
@@ -148,7 +149,7 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
         // Canceled (or failed, or deleted) meanwhile: what this task wrote goes, and the task ends
         // without a retry. The API node deletes the folder too; whoever comes last leaves nothing.
         const why = e instanceof JobEnded ? e.message : (abort.signal.reason as JobEnded).message;
-        if (why === 'canceled' || why === 'deleted') await rm(join(dataDir, 'jobs', jobId), { recursive: true, force: true });
+        if (why === 'canceled' || why === 'deleted') await datasets.remove(jobId);
         tasksDone.inc({ result: 'canceled' });
         tlog.info({ status: why }, 'the job ended meanwhile: stopped');
         return { files: 0, bytes: 0, skipped: true };
@@ -170,7 +171,7 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
     const { jobId } = task.data;
     const job = await store.get(jobId);
     if (!job || FINAL_STATUSES.has(job.status)) return;
-    await removeTempFiles(datasetDir(dataDir, jobId));
+    await removeTempFiles(datasets.datasetDir(jobId));
     if (job.daysDone === job.daysTotal && job.catalogReady) {
       if (await store.transition(jobId, ['queued', 'running'], 'succeeded', now())) log.info({ jobId, bytes: job.bytesWritten }, 'job succeeded');
     } else {

@@ -1,6 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { createLocalDatasetStorage } from '../storage/dataset-storage.ts';
 import type { Registry } from 'prom-client';
-import { join } from 'node:path';
 import type { JobStore } from '../storage/job-store.ts';
 import { FINAL_STATUSES, type DatasetFile, type Job, type JobError } from './job-types.ts';
 import { createDayPool, DayPoolError, type DayPool } from './day-pool.ts';
@@ -54,9 +53,9 @@ export interface JobRunner {
   close(graceMs?: number): Promise<void>;
 }
 
-/** The `melt_data/` folder of a job. */
+/** The `melt_data/` folder of a job (the local dataset storage's layout). */
 export function datasetDir(dataDir: string, id: string): string {
-  return join(dataDir, 'jobs', id, 'melt_data');
+  return createLocalDatasetStorage(dataDir).datasetDir(id);
 }
 
 interface Running {
@@ -77,7 +76,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let pumpAgain = false;
 
 
-  const removeFiles = (id: string): Promise<void> => rm(join(dataDir, 'jobs', id), { recursive: true, force: true });
+  const datasets = createLocalDatasetStorage(dataDir);
+  const removeFiles = (id: string): Promise<void> => datasets.remove(id);
 
   async function finish(job: Job, entry: Running, failure: JobError | null): Promise<void> {
     if (entry.canceled || closed) return;
@@ -100,7 +100,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     for (let d = 0; d < job.daysTotal; d++) if (!done.has(d)) days.push(d);
     const pool = createDayPool({
       config: job.config,
-      outDir: datasetDir(dataDir, job.id),
+      outDir: datasets.datasetDir(job.id),
       threads: options.threadsPerJob,
       hash: true,
       minFreeBytes: options.minFreeBytes,

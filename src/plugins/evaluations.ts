@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { join } from 'node:path';
+import type { DatasetStorage } from '../storage/dataset-storage.ts';
 import { evaluateInWorker } from '../benchmark/evaluate-in-worker.ts';
 import type { Evaluation, Predictions } from '../benchmark/predictions.ts';
 
@@ -18,13 +18,13 @@ export interface EvaluationService {
   close(): Promise<void>;
 }
 
-export function createEvaluationService(options: { readonly dataDir: string }): EvaluationService {
+export function createEvaluationService(options: { readonly datasets: DatasetStorage }): EvaluationService {
   // One at a time: each reads a dataset's label files and holds its labeled host-intervals.
   let queue: Promise<unknown> = Promise.resolve();
   const running = new Set<Promise<unknown>>();
   return {
     evaluate(jobId, predictions) {
-      const run = queue.then(() => evaluateInWorker({ dir: join(options.dataDir, 'jobs', jobId, 'melt_data'), predictions }));
+      const run = queue.then(() => evaluateInWorker({ dir: options.datasets.datasetDir(jobId), predictions }));
       queue = run.catch(() => undefined);
       running.add(run);
       void run.finally(() => running.delete(run)).catch(() => undefined);
@@ -38,10 +38,10 @@ export function createEvaluationService(options: { readonly dataDir: string }): 
 
 /** Decorates the app with `evaluations`. */
 export const evaluationsPlugin = fp(
-  async (app: FastifyInstance, opts: { dataDir: string }) => {
-    const evaluations = createEvaluationService({ dataDir: opts.dataDir });
+  async (app: FastifyInstance) => {
+    const evaluations = createEvaluationService({ datasets: app.datasets });
     app.decorate('evaluations', evaluations);
     app.addHook('onClose', async () => evaluations.close());
   },
-  { name: 'evaluations' },
+  { name: 'evaluations', dependencies: ['jobs'] },
 );

@@ -6,6 +6,7 @@ import { DEFAULT_CLUSTER } from '../jobs/cluster-queue.ts';
 import { createJobRunner, type JobRunner } from '../jobs/job-runner.ts';
 import type { Limits } from '../limits.ts';
 import type { JobStore } from '../storage/job-store.ts';
+import { createLocalDatasetStorage, type DatasetStorage } from '../storage/dataset-storage.ts';
 import { createPgJobStore } from '../storage/pg-job-store.ts';
 import { createSqliteJobStore } from '../storage/sqlite-job-store.ts';
 
@@ -17,6 +18,8 @@ declare module 'fastify' {
     jobs: JobRunner;
     /** Root of the data directory. */
     dataDir: string;
+    /** Where datasets' files are written, served from and deleted. */
+    datasets: DatasetStorage;
     limits: Limits;
   }
 }
@@ -77,6 +80,7 @@ export const jobsPlugin = fp(
     app.decorate('store', store);
     app.decorate('jobs', jobs);
     app.decorate('dataDir', opts.dataDir);
+    app.decorate('datasets', createLocalDatasetStorage(opts.dataDir));
     app.decorate('limits', opts.limits);
 
     let sweeping = false;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { DatasetStorage } from '../storage/dataset-storage.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/json-writer.ts';
@@ -21,7 +22,7 @@ export interface ReportService {
 }
 
 export interface ReportServiceOptions {
-  readonly dataDir: string;
+  readonly datasets: DatasetStorage;
   readonly zThreshold?: number;
 }
 
@@ -29,7 +30,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
   const inflight = new Map<string, Promise<string>>();
   // One validation at a time: each reads a whole dataset and holds its host × interval arrays.
   let queue: Promise<unknown> = Promise.resolve();
-  const cachePath = (id: string): string => join(options.dataDir, 'jobs', id, 'validation-report.json');
+  const cachePath = (id: string): string => join(options.datasets.jobDir(id), 'validation-report.json');
 
   async function compute(id: string): Promise<string> {
     try {
@@ -38,7 +39,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       // Not computed yet.
     }
     const run = queue.then(async () => {
-      const report = await validateInWorker({ dir: join(options.dataDir, 'jobs', id, 'melt_data'), zThreshold: options.zThreshold ?? 4 });
+      const report = await validateInWorker({ dir: options.datasets.datasetDir(id), zThreshold: options.zThreshold ?? 4 });
       const text = JSON.stringify(report, null, 2) + '\n';
       await writeFileAtomic(cachePath(id), text);
       return text;
@@ -64,10 +65,10 @@ export function createReportService(options: ReportServiceOptions): ReportServic
 
 /** Decorates the app with `reports`. */
 export const reportsPlugin = fp(
-  async (app: FastifyInstance, opts: { dataDir: string }) => {
-    const reports = createReportService({ dataDir: opts.dataDir });
+  async (app: FastifyInstance) => {
+    const reports = createReportService({ datasets: app.datasets });
     app.decorate('reports', reports);
     app.addHook('onClose', async () => reports.close());
   },
-  { name: 'reports' },
+  { name: 'reports', dependencies: ['jobs'] },
 );

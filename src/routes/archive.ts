@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ZipArchive } from 'archiver';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { datasetDir } from '../jobs/job-runner.ts';
 import { FORMATS, type Format } from '../core/config.ts';
 import { CATALOG_PARQUET_PATH, parseDayPath } from '../output/layout.ts';
 import { AppError, FieldsError } from '../plugins/errors.ts';
@@ -93,7 +92,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // fastify's HEAD handling keeps a stream's Content-Length but sets 0 for an empty body.
       if (request.method === 'HEAD') return reply.send(Readable.from([]));
       const archive = mode === 'store' ? new ZipArchive({ store: true }) : new ZipArchive({ zlib: { level: LEVELS[mode] } });
-      const root = datasetDir(app.dataDir, job.id);
+      const root = app.datasets.datasetDir(job.id);
       // Entries dated when the job finished, not when downloaded: the same dataset gives the same zip listing.
       const date = new Date(job.finishedAt ?? job.createdAt);
       for (const e of entries) archive.file(join(root, e.path), { name: e.name, date });

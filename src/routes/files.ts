@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { FORMATS, SIGNALS, type Format, type Signal } from '../core/config.ts';
 import { CatalogSchema, EventRecordSchema, LabelRecordSchema, LogRecordSchema, MetricRecordSchema, schemaRef, SpanRecordSchema } from '../core/record-schemas.ts';
 import { DAY_MS, parseDate } from '../core/time.ts';
-import { datasetDir } from '../jobs/job-runner.ts';
 import type { DatasetFile, Job } from '../jobs/job-types.ts';
 import { CATALOG_PATH } from '../output/json-writer.ts';
 import { CATALOG_PARQUET_PATH, dayPath, FORMAT_CONTENT, formatFromAccept, MEDIA_TYPES, parseDayPath, type DayContent } from '../output/layout.ts';
@@ -62,7 +61,7 @@ async function sendDayFile(app: FastifyInstance, request: FastifyRequest, reply:
     if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
     throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
   }
-  return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), path), file, MEDIA_TYPES[format]);
+  return sendDatasetFile(request, reply, join(app.datasets.datasetDir(job.id), path), file, MEDIA_TYPES[format]);
 }
 
 /** The 200 of a file that comes in several formats: the JSON schema, and the other media types. */
@@ -235,7 +234,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
         throw new AppError(409, 'CATALOG_NOT_READY', `The incident catalog is not written yet (the job is ${job.status}).`, { jobStatus: job.status });
       }
-      return sendDatasetFile(request, reply, join(datasetDir(app.dataDir, job.id), path), file, MEDIA_TYPES[format]);
+      return sendDatasetFile(request, reply, join(app.datasets.datasetDir(job.id), path), file, MEDIA_TYPES[format]);
     },
   );
 };

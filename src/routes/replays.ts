@@ -1,6 +1,5 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { join } from 'node:path';
 import { schemaRef } from '../core/record-schemas.ts';
 import { AppError } from '../plugins/errors.ts';
 import type { SinkSpec } from '../sinks/create-sink.ts';
@@ -58,7 +57,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const job = await succeededDataset(app, request, reply, request.params.id, 'Only a finished dataset can be replayed');
       const body = request.body as { sink: SinkSpec; timeShift?: 'none' | 'now' };
-      const dir = join(app.dataDir, 'jobs', job.id, 'melt_data');
+      const dir = app.datasets.datasetDir(job.id);
       const r = await app.pushes.startReplay(request.owner, job.id, dir, body.sink, body.timeShift ?? 'none');
       return reply.status(202).header('location', `/v1/jobs/${job.id}/replays/${r.id}`).send(replayView(app.pushes.get(r.id) ?? r));
     },

@@ -278,5 +278,13 @@ test('Redis restarted mid-job (its data lost): the job completes, byte-identical
   assert.equal(await hashDir(melt), (await reference).hash);
   assert.deepEqual((await listFiles(melt)).filter((f) => f.includes('.tmp-')), []);
   assert.ok(node.lines.some((l) => l.jobId === id && /flow missing from Redis/.test(l.msg ?? '')), 'the API node re-enqueued the missing days');
-  await worker.kill('SIGTERM');
+  assert.deepEqual(await worker.kill('SIGTERM'), { code: 0, signal: null });
+
+  // A failure is final and clean: a worker whose disk would pass its reserve fails the day without
+  // retrying (not a transient error), and the job fails with the day's error code.
+  await startProcess('worker', 'worker-full', { ...localEnv, MELT_WORKER_CONCURRENCY: '1', MELT_MIN_FREE_BYTES: '999999999999999999' }, local, everyone);
+  const doomed = (await call(node.url, KEYS.alice, '/v1/jobs', { method: 'POST', body: { ...config, seed: 1407 } })).body.id as string;
+  const failed = await pollJob(node.url, KEYS.alice, doomed, (j) => j.status !== 'queued' && j.status !== 'running', 60_000);
+  assert.equal(failed.status, 'failed');
+  assert.equal((failed.error as { code: string }).code, 'INSUFFICIENT_STORAGE');
 });

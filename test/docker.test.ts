@@ -14,31 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tempDir } from './helpers/dataset.ts';
 import { startServer } from './helpers/server.ts';
+import { parseDockerfile } from './helpers/dockerfile.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface Instruction {
-  readonly op: string;
-  readonly args: string;
-}
-
-/** Instructions with line continuations joined and comments dropped. */
-async function parseDockerfile(): Promise<Instruction[]> {
-  const text = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
-  const out: Instruction[] = [];
-  let current = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!current && (line.startsWith('#') || line === '')) continue;
-    current += (current ? ' ' : '') + line.replace(/\\$/, '').trim();
-    if (line.endsWith('\\')) continue;
-    const m = /^(\w+)\s+(.*)$/.exec(current);
-    if (m) out.push({ op: (m[1] as string).toUpperCase(), args: m[2] as string });
-    current = '';
-  }
-  return out;
-}
 
 function ignored(path: string, patterns: string[]): boolean {
   return patterns.some((p) => p === path || p === path.split('/')[0] || (p.startsWith('*') && path.endsWith(p.slice(1))));

@@ -186,16 +186,7 @@ export function createSqliteJobStore(path: string): JobStore {
       return insertWithinQuota(job, quota) ?? { job: toJob(q.get.get(job.id) as JobRow) };
     },
     async insert(job: NewJob): Promise<Job> {
-      q.insert.run({
-        id: job.id,
-        key: job.key,
-        owner: job.owner,
-        estimated_bytes: job.estimatedBytes,
-        status: 'queued',
-        config: JSON.stringify(job.config),
-        created_at: job.createdAt,
-        days_total: job.config.days,
-      });
+      insertRow(job);
       return toJob(q.get.get(job.id) as JobRow);
     },
     async get(id) {

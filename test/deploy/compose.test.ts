@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadEnv, loadWorkerEnv } from '../../src/env.ts';
+import { parseDockerfile } from '../helpers/dockerfile.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,21 +38,10 @@ interface Stage {
   readonly instructions: { op: string; args: string }[];
 }
 
-/** The Dockerfile's stages, with line continuations joined and comments dropped. */
+/** The Dockerfile's stages. */
 async function dockerStages(): Promise<Stage[]> {
-  const text = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
   const stages: Stage[] = [];
-  let current = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!current && (line.startsWith('#') || line === '')) continue;
-    current += (current ? ' ' : '') + line.replace(/\\$/, '').trim();
-    if (line.endsWith('\\')) continue;
-    const m = /^(\w+)\s+(.*)$/.exec(current);
-    current = '';
-    if (!m) continue;
-    const op = (m[1] as string).toUpperCase();
-    const args = m[2] as string;
+  for (const { op, args } of await parseDockerfile()) {
     if (op === 'FROM') {
       const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(args);
       stages.push({ base: from?.[1] as string, name: from?.[2] ?? `stage${stages.length}`, instructions: [] });

@@ -7,7 +7,7 @@ import type { Simulation } from '../core/simulation.ts';
 import type { DayState, HostLabel } from '../core/state.ts';
 import { DAY_MS, isoMillis, isoSeconds, MINUTE_MS } from '../core/time.ts';
 import type { Host, Topology } from '../core/topology.ts';
-import { ascii, ByteWriter } from './byte-writer.ts';
+import { ascii, ByteWriter, utf8Bytes } from './byte-writer.ts';
 import { serializeRecords } from './records-json.ts';
 
 // A day's files written as bytes straight from the simulation: no record objects and no strings
@@ -325,7 +325,6 @@ function traceBytes(sim: Simulation, day: ReturnType<typeof simulateDay>, clock:
   return { traces: gather(spanScratch, spanRanges), logs: gather(logScratch, logs) };
 }
 
-const utf8 = new TextEncoder();
 /**
  * Renders one day's files: what `dayFiles(sim, generateDay(rng, sim, dayIndex))` gives, byte for
  * byte, several times faster. Keyed by signal ('labels' for the label file).
@@ -339,10 +338,10 @@ export function renderDayBytes(rng: Rng, sim: Simulation, dayIndex: number): Map
   const { traces, logs } = wants.has('traces') || wants.has('logs') ? traceBytes(sim, day, clock, wants.has('traces'), wants.has('logs')) : { traces: K.empty, logs: K.empty };
   for (const signal of sim.config.signals) {
     if (signal === 'metrics') out.set(signal, metricsBytes(sim, day.state, clock, day.dayStart));
-    if (signal === 'events') out.set(signal, utf8.encode(serializeRecords(dayEvents(day.eventRng, sim, dayIndex, day.state))));
+    if (signal === 'events') out.set(signal, utf8Bytes(serializeRecords(dayEvents(day.eventRng, sim, dayIndex, day.state))));
     if (signal === 'logs') out.set(signal, logs);
     if (signal === 'traces') out.set(signal, traces);
   }
-  out.set('labels', utf8.encode(serializeRecords(labelRecords(sim, day.state, day.dayStart))));
+  out.set('labels', utf8Bytes(serializeRecords(labelRecords(sim, day.state, day.dayStart))));
   return out;
 }

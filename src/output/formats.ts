@@ -13,9 +13,9 @@ import { ndjsonFromJsonArray } from './ndjson.ts';
 import { openMetricsText } from './openmetrics.ts';
 import { otlpEvents, otlpLogs, otlpMetrics, otlpTraces, type OtlpHost } from './otlp.ts';
 import { parquetEvents, parquetIncidents, parquetLabels, parquetLogs, parquetMetrics, parquetSpans } from './parquet.ts';
+import { utf8Bytes } from './byte-writer.ts';
 import { serializeRecords } from './records-json.ts';
 
-const utf8 = new TextEncoder();
 
 /** The formats made from records rather than from the JSON bytes. */
 const RECORD_FORMATS: ReadonlySet<Format> = new Set(['parquet', 'otlp', 'openmetrics']);
@@ -66,12 +66,12 @@ export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[s
   // The JSON arrays: the byte renderer's, or the records' (the same bytes).
   const json = new Map<DayContent, Uint8Array>();
   if (formats.includes('json') || formats.includes('ndjson')) {
-    if (records) for (const c of contents) json.set(c, utf8.encode(serializeRecords(records[c as Signal | 'labels'])));
+    if (records) for (const c of contents) json.set(c, utf8Bytes(serializeRecords(records[c as Signal | 'labels'])));
     else for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) json.set(c, bytes);
   }
   for (const format of formats) {
     const pack = (data: Uint8Array | string): Uint8Array => {
-      const bytes = typeof data === 'string' ? utf8.encode(data) : data;
+      const bytes = typeof data === 'string' ? utf8Bytes(data) : data;
       return compression === 'gzip' && TEXT_FORMATS.has(format) ? gzip(bytes) : bytes;
     };
     for (const content of contents) {

@@ -14,7 +14,6 @@ import { openMetricsText } from './openmetrics.ts';
 import { otlpEvents, otlpLogs, otlpMetrics, otlpTraces, type OtlpHost } from './otlp.ts';
 import { parquetEvents, parquetIncidents, parquetLabels, parquetLogs, parquetMetrics, parquetSpans } from './parquet.ts';
 import { utf8Bytes } from './byte-writer.ts';
-import { serializeRecords } from './records-json.ts';
 
 
 /** The formats made from records rather than from the JSON bytes. */
@@ -66,8 +65,7 @@ export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[s
   // The JSON arrays: the byte renderer's, or the records' (the same bytes).
   const json = new Map<DayContent, Uint8Array>();
   if (formats.includes('json') || formats.includes('ndjson')) {
-    if (records) for (const c of contents) json.set(c, utf8Bytes(serializeRecords(records[c as Signal | 'labels'])));
-    else for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) json.set(c, bytes);
+    for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) json.set(c, bytes);
   }
   for (const format of formats) {
     const pack = (data: Uint8Array | string): Uint8Array => {

@@ -62,7 +62,8 @@ export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[s
   const contents: DayContent[] = [...signals, 'labels'];
   const records = formats.some((f) => RECORD_FORMATS.has(f)) ? generateDay(dayRng(sim, dayIndex), sim, dayIndex) : null;
   const hosts = hostsOf(sim);
-  // The JSON arrays: the byte renderer's, or the records' (the same bytes).
+  // The JSON arrays always come from the byte renderer: rendering the day again costs less than
+  // serializing its records (same bytes).
   const json = new Map<DayContent, Uint8Array>();
   if (formats.includes('json') || formats.includes('ndjson')) {
     for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) json.set(c, bytes);

@@ -79,13 +79,13 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
   const bytesWritten = new Counter({ name: 'meltgen_worker_bytes_written_total', help: 'Bytes of dataset files written.', registers: [registry] });
   const waitSeconds = new Histogram({
     name: 'meltgen_worker_task_wait_seconds',
-    help: 'From a task being enqueued (or its retry being due) to this worker starting it.',
+    help: 'From a task being enqueued to this worker starting it (first attempts only: a retry waits out its backoff).',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300, 3600],
     registers: [registry],
   });
   const renderSeconds = new Histogram({ name: 'meltgen_worker_render_seconds', help: 'Rendering and writing one day (in a thread).', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: [registry] });
   const recordSeconds = new Histogram({ name: 'meltgen_worker_record_seconds', help: 'Recording a finished day in PostgreSQL.', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
-  new Gauge({ name: 'meltgen_worker_tasks_active', help: 'Tasks rendering now.', registers: [registry], collect() { this.set(active.size); } });
+  new Gauge({ name: 'meltgen_worker_tasks_active', help: 'Tasks taken and not yet ended: rendering, waiting for a render thread, or being recorded.', registers: [registry], collect() { this.set(active.size); } });
   new Gauge({ name: 'meltgen_worker_concurrency', help: 'Tasks this worker renders at once.', registers: [registry] }).set(options.concurrency);
 
   /** Tasks in flight: their job, and how to stop them when it ends. */

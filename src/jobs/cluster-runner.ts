@@ -130,7 +130,9 @@ export function createClusterJobRunner(options: ClusterRunnerOptions): JobRunner
       // Workers see the status within a second, stop the day they render and delete what they
       // wrote; this node deletes the rest now and removes the flow once no task is active.
       await removeFiles(id);
-      void removeFlow(id).then(() => removeFiles(id));
+      void removeFlow(id)
+        .then(() => removeFiles(id))
+        .catch((err: unknown) => options.log?.warn({ jobId: id, err: (err as Error).message }, 'cleaning up a canceled job failed'));
       options.log?.info({ jobId: id }, 'job canceled');
       return canceled;
     },

@@ -4,13 +4,12 @@
 // task re-run after a crash, a Redis loss or a duplicate enqueue never writes a day twice into the
 // record, and a re-rendered day has the same bytes anyway.
 import { UnrecoverableError, Worker, type Job as Task } from 'bullmq';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createLocalDatasetStorage } from '../storage/dataset-storage.ts';
 import type { JobStore } from '../storage/job-store.ts';
 import { DAYS_QUEUE, JOBS_QUEUE, redisConnection, stalledCounterKey, type ClusterSettings, type DayTaskData, type DayTaskResult, type JobTaskData } from './cluster-queue.ts';
 import { FINAL_STATUSES, type Job, type JobError, type JobStatus } from './job-types.ts';
+import { removeTempFiles } from './dataset-writer.ts';
 import { createRenderPool, RenderError } from './render-pool.ts';
 
 /** pino's interface, as far as the worker uses it. */
@@ -59,12 +58,6 @@ class JobEnded extends Error {}
 function jobError(err: Error): JobError {
   const m = /^([A-Z][A-Z_]+): ([\s\S]*)$/.exec(err.message);
   return m ? { code: m[1] as string, message: m[2] as string } : { code: 'GENERATION_FAILED', message: err.message };
-}
-
-/** Deletes what a killed writer left half-written (`*.tmp-*`) under a dataset folder. */
-async function removeTempFiles(dir: string): Promise<void> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  await Promise.all(entries.filter((e) => e.isFile() && e.name.includes('.tmp-')).map((e) => rm(join(e.parentPath, e.name), { force: true })));
 }
 
 export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorker {
@@ -171,7 +164,8 @@ export function createClusterWorker(options: ClusterWorkerOptions): ClusterWorke
     const { jobId } = task.data;
     const job = await store.get(jobId);
     if (!job || FINAL_STATUSES.has(job.status)) return;
-    await removeTempFiles(datasets.datasetDir(jobId));
+    // A directory walk of at most a few thousand entries, once per job: fine on the event loop.
+    removeTempFiles(datasets.datasetDir(jobId));
     if (job.daysDone === job.daysTotal && job.catalogReady) {
       if (await store.transition(jobId, ['queued', 'running'], 'succeeded', now())) log.info({ jobId, bytes: job.bytesWritten }, 'job succeeded');
     } else {

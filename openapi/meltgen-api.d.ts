@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A page for people: what the service is, where the docs are, how to get a key */
+        /** The web console: submit, watch and look at jobs; what the service is, where the docs are, how to get a key */
         get: operations["getHome"];
         put?: never;
         post?: never;
@@ -125,6 +125,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a job’s progress (Server-Sent Events): status changes, progress, each finished day
+         * @description A text/event-stream; each event’s `data:` is one line of JSON, typed by the `JobEvent` schema. First `status` (the job as it is), then a `day` event for each day already done; then, as they happen: `progress` (the `Job`, when days done, bytes written or the catalog changed), `day` (a `JobDay`: one more finished day, whose files can be fetched now) and `status` (the `Job`, at each change of status). A job that has ended gets `end` (the `Job` in its final status) and the server closes the stream; one deleted meanwhile gets `deleted`. Changes are seen within about half a second, in embedded and cluster mode alike. A comment line every 15 s keeps idle connections open. The same key and job access as getJob. Try it with `curl -N`.
+         */
+        get: operations["getJobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers of getJobEvents, without the body
+         * @description The same status and headers as getJobEvents (ETag, Content-Length where known), without a body.
+         */
+        head: operations["headJobEvents"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/estimates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate the size of a config’s dataset, and whether the server would take it (nothing is generated)
+         * @description The same body and the same checks as createJob (a bad config is the same 400 with the same `errors`), but nothing is queued: the answer is the estimated size, the hosts, the server’s limits, what the key uses of its quotas, and the code createJob would refuse it with now (`refusal`, null when it would queue it). The disk’s free space is checked at submission only.
+         */
+        post: operations["createEstimate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/{id}/files": {
         parameters: {
             query?: never;
@@ -181,8 +225,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one day of metrics
-         * @description `melt_data/metrics/YYYY-MM/metrics_YYYY-MM-DD.json`: the same file as getDayFile with signal=metrics. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
+         * Get one day of metrics, or a range of it (host, service, from, to)
+         * @description `melt_data/metrics/YYYY-MM/metrics_YYYY-MM-DD.json`: the same file as getDayFile with signal=metrics. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not. Ranges: `host=&service=&from=&to=&limit=` keep only the matching records (lists are comma-separated; `from` inclusive, `to` exclusive), as a JSON array in file order; the same 409 before the day is written, an ETag per file and filter.
          */
         get: operations["getMetricsDay"];
         put?: never;
@@ -205,8 +249,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one day of events
-         * @description `melt_data/events/YYYY-MM/events_YYYY-MM-DD.json`: the same file as getDayFile with signal=events. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
+         * Get one day of events, or a range of it (service, type, from, to)
+         * @description `melt_data/events/YYYY-MM/events_YYYY-MM-DD.json`: the same file as getDayFile with signal=events. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not. Ranges: `service=&type=&from=&to=&limit=` keep only the matching records (lists are comma-separated; `from` inclusive, `to` exclusive), as a JSON array in file order; the same 409 before the day is written, an ETag per file and filter.
          */
         get: operations["getEventsDay"];
         put?: never;
@@ -229,8 +273,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one day of logs
-         * @description `melt_data/logs/YYYY-MM/logs_YYYY-MM-DD.json`: the same file as getDayFile with signal=logs. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
+         * Get one day of logs, or a range of it (host, service, trace, from, to)
+         * @description `melt_data/logs/YYYY-MM/logs_YYYY-MM-DD.json`: the same file as getDayFile with signal=logs. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not. Ranges: `host=&service=&trace=&from=&to=&limit=` keep only the matching records (lists are comma-separated; `from` inclusive, `to` exclusive), as a JSON array in file order; the same 409 before the day is written, an ETag per file and filter.
          */
         get: operations["getLogsDay"];
         put?: never;
@@ -253,8 +297,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get one day of traces
-         * @description `melt_data/traces/YYYY-MM/traces_YYYY-MM-DD.json`: the same file as getDayFile with signal=traces. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not.
+         * Get one day of traces, or a range of it (host, service, trace, from, to)
+         * @description `melt_data/traces/YYYY-MM/traces_YYYY-MM-DD.json`: the same file as getDayFile with signal=traces. A finished day is served while the job still runs; a day in range but not generated yet is 409 (with Retry-After while the job runs); a day outside the range is 404; a date that is not a calendar date is 400. Sent gzip-encoded when the client accepts it; strong ETag per format and encoding, 304 on If-None-Match. `?format=` (or an Accept header naming its media type) picks one of the formats the job wrote: json (the original), ndjson, parquet, otlp (OTLP/JSON lines), openmetrics (metrics only); 404 FORMAT_NOT_GENERATED for one it did not. Ranges: `host=&service=&trace=&from=&to=&limit=` keep only the matching records (lists are comma-separated; `from` inclusive, `to` exclusive), as a JSON array in file order; the same 409 before the day is written, an ETag per file and filter.
          */
         get: operations["getTracesDay"];
         put?: never;
@@ -817,6 +861,93 @@ export interface components {
             jobs: components["schemas"]["Job"][];
             /** @description Pass as `cursor` for the next (older) page; null on the last. */
             nextCursor: string | null;
+        };
+        /** @description A finished day of a job, as its `day` event announces it. */
+        JobDay: {
+            /** Format: uuid */
+            jobId: string;
+            /** @description The UTC day, YYYY-MM-DD: its files can be fetched now. */
+            date: string;
+            /** @description Its index, 0 for the first day. */
+            dayIndex: number;
+            /** @description Days done so far, this one included. */
+            daysDone: number;
+            daysTotal: number;
+        };
+        /** @description One Server-Sent Event of getJobEvents, as a client parses it: `event:` names it and `data:` is one line of JSON. The stream is text/event-stream; this schema types what each event carries. */
+        JobEvent: {
+            /**
+             * @description The job as it is: sent first, then at every change of status (queued, running, succeeded, ...).
+             * @enum {string}
+             */
+            event: "status";
+            data: components["schemas"]["Job"];
+        } | {
+            /**
+             * @description The job, when days done, bytes written or the catalog changed.
+             * @enum {string}
+             */
+            event: "progress";
+            data: components["schemas"]["Job"];
+        } | {
+            /**
+             * @description A finished day (the days already done are sent first, after the opening status).
+             * @enum {string}
+             */
+            event: "day";
+            data: components["schemas"]["JobDay"];
+        } | {
+            /**
+             * @description The job in its final status; the server then closes the stream.
+             * @enum {string}
+             */
+            event: "end";
+            data: components["schemas"]["Job"];
+        } | {
+            /**
+             * @description The job was deleted while the stream was open; the server then closes it.
+             * @enum {string}
+             */
+            event: "deleted";
+            data: {
+                /** Format: uuid */
+                id: string;
+            };
+        };
+        /** @description The size of the dataset a config would make, and whether the server would take it: nothing is generated. */
+        Estimate: {
+            /** @description The dataset’s estimated size (within about ±25 %), as createJob computes it. */
+            estimatedBytes: number;
+            /** @description estimatedBytes / days, rounded. */
+            bytesPerDay: number;
+            days: number;
+            /** @description Hosts simulated: the sum of every service’s hosts. */
+            hosts: number;
+            services: number;
+            /** @description The limits createJob checks, and what the key uses of its quotas. */
+            limits: {
+                /** @description Most hosts of one job (MELT_MAX_HOSTS). */
+                maxHosts: number;
+                /** @description Largest estimated dataset of one job (MELT_MAX_JOB_BYTES). */
+                maxJobBytes: number;
+                /** @description Bytes the key may store, written plus still to write (MELT_QUOTA_STORED_BYTES). */
+                quotaStoredBytes: number;
+                /** @description Bytes the key stores now, written plus still to write. */
+                usedBytes: number;
+                /** @description Jobs the key may have queued or running. */
+                quotaConcurrentJobs: number;
+                /** @description Jobs the key has queued or running now. */
+                activeJobs: number;
+            };
+            /** @description Why createJob would refuse this config now; null when it would queue it (the disk is checked only then). */
+            refusal: {
+                /**
+                 * @description The code createJob would answer with.
+                 * @enum {unknown}
+                 */
+                code: "TOO_MANY_HOSTS" | "JOB_TOO_LARGE" | "STORAGE_QUOTA_EXCEEDED" | "TOO_MANY_JOBS";
+                detail: string;
+            } | null;
         };
         /** @description One finished file of a dataset. */
         FileEntry: {
@@ -2458,6 +2589,9 @@ export type NormalizedConfig = components['schemas']['NormalizedConfig'];
 export type Job = components['schemas']['Job'];
 export type SubmittedJob = components['schemas']['SubmittedJob'];
 export type JobList = components['schemas']['JobList'];
+export type JobDay = components['schemas']['JobDay'];
+export type JobEvent = components['schemas']['JobEvent'];
+export type Estimate = components['schemas']['Estimate'];
 export type FileEntry = components['schemas']['FileEntry'];
 export type FileList = components['schemas']['FileList'];
 export type Health = components['schemas']['Health'];
@@ -3339,6 +3473,296 @@ export interface operations {
             };
         };
     };
+    getJobEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    headJobEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such job (or not this key’s), day, file, replay or stream. Codes: `JOB_NOT_FOUND`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    createEstimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerationConfig"];
+            };
+        };
+        responses: {
+            /** @description The estimate. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Estimate"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`, `INVALID_CONFIG`, `INVALID_JSON`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (only when the server has keys configured). Codes: `UNAUTHORIZED`. */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="meltgen"`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server allows (MELT_BODY_LIMIT_BYTES). Codes: `BODY_TOO_LARGE`. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. Codes: `UNSUPPORTED_MEDIA_TYPE`. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many queued or running jobs for this key (TOO_MANY_JOBS), too many running replays and streams (TOO_MANY_STREAMS), or too many requests (RATE_LIMITED). Codes: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged on the server with the request id). Codes: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listFiles: {
         parameters: {
             query?: never;
@@ -3834,8 +4258,18 @@ export interface operations {
     getMetricsDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these hosts (comma-separated host ids, up to 100). */
+                host?: string;
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -3848,7 +4282,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The metrics of the day. */
+            /** @description The metrics of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -3986,8 +4420,18 @@ export interface operations {
     headMetricsDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these hosts (comma-separated host ids, up to 100). */
+                host?: string;
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4000,7 +4444,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The metrics of the day. */
+            /** @description The metrics of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -4118,8 +4562,18 @@ export interface operations {
     getEventsDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only these event types (comma-separated), e.g. `ALERT_TRIGGER,CASCADE_TRIGGER`. */
+                type?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4132,7 +4586,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The events of the day. */
+            /** @description The events of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -4269,8 +4723,18 @@ export interface operations {
     headEventsDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only these event types (comma-separated), e.g. `ALERT_TRIGGER,CASCADE_TRIGGER`. */
+                type?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4283,7 +4747,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The events of the day. */
+            /** @description The events of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -4401,8 +4865,20 @@ export interface operations {
     getLogsDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these hosts (comma-separated host ids, up to 100). */
+                host?: string;
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only these traces (comma-separated trace ids, up to 100). */
+                trace?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4415,7 +4891,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The logs of the day. */
+            /** @description The logs of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -4552,8 +5028,20 @@ export interface operations {
     headLogsDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these hosts (comma-separated host ids, up to 100). */
+                host?: string;
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only these traces (comma-separated trace ids, up to 100). */
+                trace?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4566,7 +5054,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The logs of the day. */
+            /** @description The logs of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -4684,8 +5172,20 @@ export interface operations {
     getTracesDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these hosts (comma-separated host ids, up to 100). */
+                host?: string;
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only these traces (comma-separated trace ids, up to 100). */
+                trace?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4698,7 +5198,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The traces of the day. */
+            /** @description The traces of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */
@@ -4835,8 +5335,20 @@ export interface operations {
     headTracesDay: {
         parameters: {
             query?: {
-                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. */
+                /** @description The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json. With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day. */
                 format?: "json" | "ndjson" | "parquet" | "otlp" | "openmetrics";
+                /** @description Only these hosts (comma-separated host ids, up to 100). */
+                host?: string;
+                /** @description Only these services (comma-separated). */
+                service?: string;
+                /** @description Only these traces (comma-separated trace ids, up to 100). */
+                trace?: string;
+                /** @description Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`. */
+                from?: string;
+                /** @description Only records before this UTC instant (`timestamp < to`). */
+                to?: string;
+                /** @description At most this many records (the first ones, in file order). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -4849,7 +5361,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The traces of the day. */
+            /** @description The traces of the day (with a filter: the matching records). */
             200: {
                 headers: {
                     /** @description Strong validator of this representation (one per content encoding); send it back in If-None-Match. */

@@ -78,6 +78,10 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
   await settle(main, job.id);
   respond('createJob', 200, 'deduplicated', 'The same config and seed again: the existing job', json(await main.inject({ method: 'POST', url: '/v1/jobs', payload: EXAMPLE_CONFIG })));
   respond('getJob', 200, 'succeeded', 'A finished job', json(await main.inject({ url: `/v1/jobs/${job.id}` })));
+  respond('getJobEvents', 200, 'finished', 'A finished job’s events, heard afterwards: its status, its days, the end (a running job also sends `progress` and `status` as they change)', (await main.inject({ url: `/v1/jobs/${job.id}/events` })).body, 'text/event-stream');
+  requests.createEstimate = { golden: requests.createJob.golden as NamedExample, week: requests.createJob.week as NamedExample, custom: requests.createJob.custom as NamedExample };
+  respond('createEstimate', 200, 'golden', 'The size of the two-day dataset, and what the key uses', json(await main.inject({ method: 'POST', url: '/v1/estimates', payload: EXAMPLE_CONFIG })));
+  respond('createEstimate', 200, 'refused', 'A config this server would refuse (a limit of 10 hosts)', json(await (await app({ limits: { maxHosts: 10 } })).inject({ method: 'POST', url: '/v1/estimates', payload: { days: 7 } })));
   const files = json<{ files: { path: string }[] }>(await main.inject({ url: `/v1/jobs/${job.id}/files` }));
   respond('listFiles', 200, 'complete', 'Every file of the finished two-day dataset', files);
 
@@ -95,6 +99,11 @@ export async function recordExamples(makeApp: MakeApp): Promise<ExampleSet> {
     respond(op, 200, signal, summary, rows);
     respond('getDayFile', 200, signal, `${signal}: ${summary}`, rows);
   }
+  // Ranges: one host's metrics over an hour, and the alerts of the day.
+  const host = json<{ host_id: string }[]>(await main.inject({ url: `/v1/jobs/${job.id}/files/metrics/${day}` }))[0]?.host_id ?? '';
+  const range = `?host=${host}&from=${day}T10:00:00Z&to=${day}T12:00:00Z`;
+  respond('getMetricsDay', 200, 'range', `One host from 10:00 to 12:00 (\`${range}\`)`, json(await main.inject({ url: `/v1/jobs/${job.id}/files/metrics/${day}${range}` })));
+  respond('getEventsDay', 200, 'alerts', 'The alerts of the day (`?type=ALERT_TRIGGER`)', json(await main.inject({ url: `/v1/jobs/${job.id}/files/events/${day}?type=ALERT_TRIGGER` })));
   // The same dataset in every format: the other media types of the day files.
   const all = json<{ id: string }>(await main.inject({ method: 'POST', url: '/v1/jobs', payload: { ...EXAMPLE_CONFIG, formats: ['json', 'ndjson', 'parquet', 'otlp', 'openmetrics'] } }));
   await settle(main, all.id);

@@ -20,6 +20,8 @@ import { evaluationsPlugin } from './plugins/evaluations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { jobEventRoutes } from './routes/job-events.ts';
+import { estimateRoutes } from './routes/estimates.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/report.ts';
 import { evaluationRoutes } from './routes/evaluations.ts';
@@ -27,6 +29,7 @@ import { pushesPlugin } from './plugins/pushes.ts';
 import { replayRoutes } from './routes/replays.ts';
 import { streamRoutes } from './routes/streams.ts';
 import type { DestinationPattern } from './sinks/destination-guard.ts';
+import { lazySerializers } from './serializers.ts';
 
 export interface AppOptions {
   /** Where the job database and the datasets live. */
@@ -48,6 +51,8 @@ export interface AppOptions {
    * shared by every API node; worker nodes (`npm run worker`) run the days. Unset: embedded mode.
    */
   readonly cluster?: ClusterOptions;
+  /** Where the built web console is (index.html, assets/); default dist/web. Without one, `/` is a plain page. */
+  readonly consoleDir?: string;
   /** Fastify's logger option: false in tests, pino options in the server. */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -72,6 +77,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimitBytes,
     genReqId: requestId,
     requestIdHeader: false,
+    // Response serializers compiled on first use, not all at start (src/serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },
     // Errors raised before routing (a URL that does not decode) bypass the error handler.
     frameworkErrors: (error, _request, reply) => {
       sendProblem(reply, 400, error.code === 'FST_ERR_BAD_URL' ? 'BAD_URL' : 'BAD_REQUEST', error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid (bad percent-encoding).' : 'The request is invalid.');
@@ -120,7 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.resolveSinkHost ? { resolve: options.resolveSinkHost } : {}),
   });
 
-  await app.register(homeRoutes, { keysRequired: (options.apiKeys ?? []).length > 0 });
+  await app.register(homeRoutes, { keysRequired: (options.apiKeys ?? []).length > 0, ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}) });
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(
@@ -129,6 +136,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         route.schema = { ...route.schema, security: [{ apiKey: [] }] };
       });
       await v1.register(jobRoutes);
+      await v1.register(jobEventRoutes);
+      await v1.register(estimateRoutes);
       await v1.register(fileRoutes);
       await v1.register(archiveRoutes);
       await v1.register(reportRoutes);

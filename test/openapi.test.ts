@@ -61,6 +61,8 @@ test('the document is valid OpenAPI 3: every operation has an id, a summary, tag
     '/metrics',
     '/v1/jobs',
     '/v1/jobs/{id}',
+    '/v1/jobs/{id}/events',
+    '/v1/estimates',
     '/v1/jobs/{id}/files',
     '/v1/jobs/{id}/files/{signal}/{date}',
     '/v1/jobs/{id}/files/metrics/{date}',
@@ -110,7 +112,7 @@ test('the document is valid OpenAPI 3: every operation has an id, a summary, tag
     }
   }
   const operations = [
-    'createJob', 'listJobs', 'getJob', 'deleteJob', 'listFiles', 'getDayFile', 'getMetricsDay', 'getEventsDay', 'getLogsDay', 'getTracesDay', 'getLabels',
+    'createJob', 'listJobs', 'getJob', 'getJobEvents', 'createEstimate', 'deleteJob', 'listFiles', 'getDayFile', 'getMetricsDay', 'getEventsDay', 'getLogsDay', 'getTracesDay', 'getLabels',
     'getCatalog', 'getArchive', 'getReport', 'getReportText', 'getHealth', 'getMetrics', 'getHome',
   ];
   for (const id of operations) assert.ok(ids.has(id), `operation ${id}`);
@@ -130,7 +132,7 @@ test('the schemas are named and referenced: every record, the job, the config bo
   const doc = await readDoc();
   const names = Object.keys(doc.components.schemas);
   const expected = [
-    'GenerationConfig', 'NormalizedConfig', 'Job', 'SubmittedJob', 'JobList', 'FileList', 'FileEntry', 'Catalog', 'Incident', 'CatalogSummary',
+    'GenerationConfig', 'NormalizedConfig', 'Job', 'SubmittedJob', 'JobList', 'JobEvent', 'JobDay', 'Estimate', 'FileList', 'FileEntry', 'Catalog', 'Incident', 'CatalogSummary',
     'LabelRecord', 'MetricRecord', 'EventRecord', 'LogRecord', 'SpanRecord', 'Report', 'Problem',
   ];
   for (const name of expected) assert.ok(names.includes(name), `components.schemas.${name}`);
@@ -197,7 +199,7 @@ test('Swagger UI is served at /docs with the API’s title', async (t) => {
   assert.match(res.body, /<title>meltgen API<\/title>/);
 });
 
-test('GET / is a page for people: what the service is, where the docs are, how to get a key', async (t) => {
+test('GET / is the console for people: what the service is, where the docs are, how to get a key', async (t) => {
   const open = await build(t);
   const res = await open.inject({ url: '/' });
   assert.equal(res.statusCode, 200);

@@ -103,6 +103,9 @@ const PATTERN_MESSAGES: Record<string, string> = {
   '^[0-9a-f-]{36}$': 'must be a job id (a UUID such as 3f2c1b9e-0d6a-4c3e-9a51-2b7d8e6f4a10)',
   '^\\d{4}-\\d{2}-\\d{2}$': 'must be a date as YYYY-MM-DD',
   '^[0-9]{1,15}$': 'must be the nextCursor of a previous page',
+  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?Z$': 'must be a UTC instant such as 2024-06-01T10:00:00Z',
+  '^[a-z0-9][a-z0-9-]{0,62}(,[a-z0-9][a-z0-9-]{0,62}){0,99}$': 'must be names (lower-case letters, digits, dashes), comma-separated, at most 100',
+  '^[0-9a-f]{32}(,[0-9a-f]{32}){0,99}$': 'must be trace ids (32 hex digits), comma-separated, at most 100',
 };
 
 /** Turns schema-validation errors of one request part into field errors with allowed values spelled out. */

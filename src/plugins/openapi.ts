@@ -32,6 +32,8 @@ export const OPERATION_PROBLEMS: Readonly<Record<string, readonly ProblemCode[]>
   createJob: ['INVALID_CONFIG', 'INVALID_JSON', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'JOB_TOO_LARGE', 'TOO_MANY_HOSTS', 'TOO_MANY_JOBS', 'STORAGE_QUOTA_EXCEEDED', 'INSUFFICIENT_STORAGE'],
   listJobs: [],
   getJob: ['JOB_NOT_FOUND'],
+  getJobEvents: ['JOB_NOT_FOUND'],
+  createEstimate: ['INVALID_CONFIG', 'INVALID_JSON', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
   deleteJob: ['JOB_NOT_FOUND'],
   listFiles: DATASET,
   getDayFile: [...DAY, 'SIGNAL_NOT_GENERATED'],

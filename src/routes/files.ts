@@ -9,8 +9,12 @@ import { CATALOG_PATH } from '../output/json-writer.ts';
 import { CATALOG_PARQUET_PATH, dayPath, FORMAT_CONTENT, formatFromAccept, MEDIA_TYPES, parseDayPath, type DayContent } from '../output/layout.ts';
 import { AppError, FieldsError } from '../plugins/errors.ts';
 import { ownedDataset } from './job-access.ts';
-import { BinarySchema, CatalogQuerySchema, DateParamsSchema, DayParamsSchema, DayQuerySchema, FileListSchema, headers, JobIdParamsSchema, json, LabelsQuerySchema, NoQuerySchema, NOT_MODIFIED, problems, TextSchema } from './schemas.ts';
+import { BinarySchema, CatalogQuerySchema, DateParamsSchema, dayRangeQuerySchema, DayParamsSchema, DayQuerySchema, RANGE_FILTERS, type DayRangeQuery, FileListSchema, headers, JobIdParamsSchema, json, LabelsQuerySchema, NoQuerySchema, NOT_MODIFIED, problems, TextSchema } from './schemas.ts';
 import { sendDatasetFile } from './send-file.ts';
+import { parseDayFilter, readFilteredDay, type DayFilter } from './day-filter.ts';
+import { createHash } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { Type, type TSchema } from 'typebox';
 
 /** What a file of the dataset is, and where to fetch it alone. */
@@ -167,20 +171,68 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         schema: {
           operationId: `get${CAPITALIZED[signal]}Day`,
-          summary: `Get one day of ${signal}`,
-          description: `\`melt_data/${signal}/YYYY-MM/${signal}_YYYY-MM-DD.json\`: the same file as getDayFile with signal=${signal}. ${dayRules}`,
+          summary: `Get one day of ${signal}, or a range of it (${RANGE_FILTERS[signal].filter((k) => k !== 'limit').join(', ')})`,
+          description:
+            `\`melt_data/${signal}/YYYY-MM/${signal}_YYYY-MM-DD.json\`: the same file as getDayFile with signal=${signal}. ${dayRules} ` +
+            `Ranges: \`${RANGE_FILTERS[signal].map((k) => `${k}=`).join('&')}\` keep only the matching records (lists are comma-separated; \`from\` inclusive, \`to\` exclusive), as a JSON array in file order; the same 409 before the day is written, an ETag per file and filter.`,
           tags: ['datasets'],
           params: DateParamsSchema,
-          querystring: DayQuerySchema,
+          querystring: dayRangeQuerySchema(signal),
           response: {
-            200: { description: `The ${signal} of the day.`, content: formatContent(DAY_SCHEMAS[signal], FORMATS.filter((f) => FORMAT_CONTENT[f].includes(signal))), headers: headers('etag', 'cache-control') },
+            200: { description: `The ${signal} of the day (with a filter: the matching records).`, content: formatContent(DAY_SCHEMAS[signal], FORMATS.filter((f) => FORMAT_CONTENT[f].includes(signal))), headers: headers('etag', 'cache-control') },
             304: NOT_MODIFIED,
             ...problems(...FILE_STATUSES),
           },
         },
       },
-      async (request, reply) => sendSignalDay(request, reply, request.params.id, signal, request.params.date, request.query.format),
+      async (request, reply) => {
+        const query = request.query;
+        const filter = parseDayFilter(signal, query);
+        if (filter === null) return sendSignalDay(request, reply, request.params.id, signal, request.params.date, query.format);
+        return sendDayRange(request, reply, request.params.id, request.params.date, signal, filter, query);
+      },
     );
+  }
+
+  /**
+   * The records of one signal's day that pass a range filter. Read from the json file (else the
+   * ndjson one): the one format that is the records themselves, a record a line. ETag: the file's,
+   * and the filter's, so a chart that asks again for the same window gets a 304.
+   */
+  async function sendDayRange(request: FastifyRequest, reply: FastifyReply, id: string, date: string, signal: Signal, filter: DayFilter, query: DayRangeQuery): Promise<FastifyReply> {
+    const job = await ownedDataset(app, request, id);
+    checkDay(job, date);
+    if (!job.config.signals.includes(signal)) {
+      throw new AppError(404, 'SIGNAL_NOT_GENERATED', `The job does not generate ${signal}; it generates ${job.config.signals.join(', ')}.`);
+    }
+    const format = (['json', 'ndjson'] as const).find((f) => job.config.formats.includes(f));
+    if (format === undefined) {
+      throw new AppError(404, 'FORMAT_NOT_GENERATED', `Ranges are read from the json or ndjson day files; the job writes ${job.config.formats.join(', ')}.`, { formats: job.config.formats });
+    }
+    const path = dayPath(signal, date, format, job.config.compression);
+    const file = await app.store.getFile(job.id, path);
+    if (!file) {
+      if (job.status === 'queued' || job.status === 'running') reply.header('retry-after', '1');
+      throw new AppError(409, 'DAY_NOT_READY', `${date} has not been generated (the job is ${job.status}).`, { jobStatus: job.status });
+    }
+    const asked = Object.entries(query)
+      .filter(([k]) => k !== 'format')
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join('&');
+    const etag = `"${file.sha256.slice(0, 32)}-${createHash('sha256').update(asked).digest('hex').slice(0, 16)}"`;
+    reply.header('etag', etag).header('cache-control', 'private, max-age=3600').type('application/json; charset=utf-8');
+    const inm = request.headers['if-none-match'];
+    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.status(304).send();
+    const absPath = join(app.datasets.datasetDir(job.id), path);
+    try {
+      await access(absPath);
+    } catch {
+      throw new AppError(404, 'FILE_NOT_FOUND', `${file.path} no longer exists.`);
+    }
+    if (request.method === 'HEAD') return reply.send(Readable.from([]));
+    // Already JSON text: sent as it is, not checked against the response schema again.
+    return reply.send(JSON.stringify(await readFilteredDay(absPath, path.endsWith('.gz'), signal, filter)));
   }
 
   app.get(

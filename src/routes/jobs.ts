@@ -1,5 +1,5 @@
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import { ConfigError, GenerationConfigSchema, normalizeConfig, totalHosts, type GenerationConfig } from '../core/config.ts';
@@ -21,7 +21,7 @@ export function jobKey(owner: string, config: GenerationConfig): string {
 }
 
 /** The refusal of a job that would pass its key's quota, with the figures. */
-function quotaError(app: FastifyInstance, refused: 'jobs' | 'bytes', usage: OwnerUsage, estimateBytes: number): AppError {
+export function quotaError(app: FastifyInstance, refused: 'jobs' | 'bytes', usage: OwnerUsage, estimateBytes: number): AppError {
   const { limits } = app;
   if (refused === 'jobs') {
     return new AppError(429, 'TOO_MANY_JOBS', `${usage.activeJobs} jobs are queued or running for this key; the quota is ${limits.quotaConcurrentJobs}.`, { activeJobs: usage.activeJobs, limit: limits.quotaConcurrentJobs });
@@ -33,20 +33,46 @@ function quotaError(app: FastifyInstance, refused: 'jobs' | 'bytes', usage: Owne
   });
 }
 
+/** The refusal of a config too large for the server (hosts, then bytes), or null. */
+export function sizeRefusal(app: FastifyInstance, config: GenerationConfig, estimateBytes: number): AppError | null {
+  const { limits } = app;
+  const hosts = totalHosts(config);
+  if (hosts > limits.maxHosts) {
+    return new AppError(422, 'TOO_MANY_HOSTS', `The config simulates ${hosts} hosts (the sum of every service's hosts); this server allows ${limits.maxHosts}.`, { hosts, limit: limits.maxHosts });
+  }
+  if (estimateBytes > limits.maxJobBytes) {
+    return new AppError(422, 'JOB_TOO_LARGE', `The dataset would be about ${estimateBytes} bytes; one job may write at most ${limits.maxJobBytes}.`, { estimateBytes, limitBytes: limits.maxJobBytes });
+  }
+  return null;
+}
+
+/**
+ * The body check of createJob, and of every route that takes a generation config as its body:
+ * the core's own check, with the same messages as the CLI, and semantic rules (cycles in the call
+ * graph, a granularity that divides a day) that a schema cannot express.
+ */
+export const configBodyValidator: NonNullable<RouteShorthandOptions['validatorCompiler']> = (route) =>
+  route.httpPart !== 'body'
+    ? TypeBoxValidatorCompiler(route)
+    : (data: unknown) => {
+        try {
+          normalizeConfig(data ?? {}, 0);
+          return { value: data ?? {} };
+        } catch (e) {
+          if (e instanceof ConfigError) return { error: e };
+          throw e;
+        }
+      };
+
 /**
  * Refuses, before any work, a job the server cannot or will not do; the figures say why. The
  * key's quota is checked as the job is inserted (the store does both as one step).
  */
 async function checkLimits(app: FastifyInstance, config: GenerationConfig): Promise<number> {
   const { limits } = app;
-  const hosts = totalHosts(config);
-  if (hosts > limits.maxHosts) {
-    throw new AppError(422, 'TOO_MANY_HOSTS', `The config simulates ${hosts} hosts (the sum of every service's hosts); this server allows ${limits.maxHosts}.`, { hosts, limit: limits.maxHosts });
-  }
   const estimateBytes = estimateDatasetBytes(config);
-  if (estimateBytes > limits.maxJobBytes) {
-    throw new AppError(422, 'JOB_TOO_LARGE', `The dataset would be about ${estimateBytes} bytes; one job may write at most ${limits.maxJobBytes}.`, { estimateBytes, limitBytes: limits.maxJobBytes });
-  }
+  const refused = sizeRefusal(app, config, estimateBytes);
+  if (refused) throw refused;
   const fs = await statfs(app.dataDir);
   const freeBytes = fs.bavail * fs.bsize;
   if (freeBytes - estimateBytes < limits.minFreeBytes) {
@@ -80,20 +106,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...problems(400, 401, 413, 415, 422, 429, 500, 507),
         },
       },
-      // The core's own check: the same messages as the CLI, and semantic rules (cycles in the call
-      // graph, a granularity that divides a day) that a schema cannot express.
-      validatorCompiler: (route) =>
-        route.httpPart !== 'body'
-          ? TypeBoxValidatorCompiler(route)
-          : (data: unknown) => {
-              try {
-                normalizeConfig(data ?? {}, 0);
-                return { value: data ?? {} };
-              } catch (e) {
-                if (e instanceof ConfigError) return { error: e };
-                throw e;
-              }
-            },
+      validatorCompiler: configBodyValidator,
     },
     async (request, reply) => {
       const config = normalizeConfig(request.body ?? {}, randomInt(0, 2 ** 32));

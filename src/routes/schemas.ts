@@ -91,6 +91,80 @@ export const SubmittedJobSchema = Type.Object(
   { $id: 'SubmittedJob', additionalProperties: false, description: 'The answer to a submission: the job, and whether it already existed.' },
 );
 
+/** The data of a job's `day` event: one more day whose files are all written. */
+export const JobDaySchema = Type.Object(
+  {
+    jobId: Type.String({ format: 'uuid' }),
+    date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'The UTC day, YYYY-MM-DD: its files can be fetched now.' }),
+    dayIndex: Type.Integer({ minimum: 0, description: 'Its index, 0 for the first day.' }),
+    daysDone: Type.Integer({ minimum: 0, description: 'Days done so far, this one included.' }),
+    daysTotal: Type.Integer({ minimum: 1 }),
+  },
+  { $id: 'JobDay', additionalProperties: false, description: 'A finished day of a job, as its `day` event announces it.' },
+);
+export type JobDayView = Static<typeof JobDaySchema>;
+
+/** The events of GET /v1/jobs/{id}/events, in the order a client sees them. */
+export const JOB_EVENT_TYPES = ['status', 'progress', 'day', 'end', 'deleted'] as const;
+
+/** One event of a job's event stream, parsed: its name and its JSON data. */
+export const JobEventSchema = Type.Union(
+  [
+    Type.Object(
+      { event: Type.Literal('status', { description: 'The job as it is: sent first, then at every change of status (queued, running, succeeded, ...).' }), data: schemaRef(JobSchema) },
+      { additionalProperties: false },
+    ),
+    Type.Object({ event: Type.Literal('progress', { description: 'The job, when days done, bytes written or the catalog changed.' }), data: schemaRef(JobSchema) }, { additionalProperties: false }),
+    Type.Object({ event: Type.Literal('day', { description: 'A finished day (the days already done are sent first, after the opening status).' }), data: schemaRef(JobDaySchema) }, { additionalProperties: false }),
+    Type.Object({ event: Type.Literal('end', { description: 'The job in its final status; the server then closes the stream.' }), data: schemaRef(JobSchema) }, { additionalProperties: false }),
+    Type.Object(
+      { event: Type.Literal('deleted', { description: 'The job was deleted while the stream was open; the server then closes it.' }), data: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }) },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    $id: 'JobEvent',
+    description:
+      'One Server-Sent Event of getJobEvents, as a client parses it: `event:` names it and `data:` is one line of JSON. The stream is text/event-stream; this schema types what each event carries.',
+  },
+);
+
+/** What POST /v1/estimates answers: the size and the limits a config would meet, without a job. */
+export const EstimateSchema = Type.Object(
+  {
+    estimatedBytes: Type.Integer({ minimum: 0, description: 'The dataset’s estimated size (within about ±25 %), as createJob computes it.' }),
+    bytesPerDay: Type.Integer({ minimum: 0, description: 'estimatedBytes / days, rounded.' }),
+    days: Type.Integer({ minimum: 1 }),
+    hosts: Type.Integer({ minimum: 1, description: 'Hosts simulated: the sum of every service’s hosts.' }),
+    services: Type.Integer({ minimum: 1 }),
+    limits: Type.Object(
+      {
+        maxHosts: Type.Integer({ description: 'Most hosts of one job (MELT_MAX_HOSTS).' }),
+        maxJobBytes: Type.Integer({ description: 'Largest estimated dataset of one job (MELT_MAX_JOB_BYTES).' }),
+        quotaStoredBytes: Type.Integer({ description: 'Bytes the key may store, written plus still to write (MELT_QUOTA_STORED_BYTES).' }),
+        usedBytes: Type.Integer({ minimum: 0, description: 'Bytes the key stores now, written plus still to write.' }),
+        quotaConcurrentJobs: Type.Integer({ description: 'Jobs the key may have queued or running.' }),
+        activeJobs: Type.Integer({ minimum: 0, description: 'Jobs the key has queued or running now.' }),
+      },
+      { additionalProperties: false, description: 'The limits createJob checks, and what the key uses of its quotas.' },
+    ),
+    refusal: Type.Union(
+      [
+        Type.Object(
+          {
+            code: Type.Enum(['TOO_MANY_HOSTS', 'JOB_TOO_LARGE', 'STORAGE_QUOTA_EXCEEDED', 'TOO_MANY_JOBS'], { description: 'The code createJob would answer with.' }),
+            detail: Type.String(),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'Why createJob would refuse this config now; null when it would queue it (the disk is checked only then).' },
+    ),
+  },
+  { $id: 'Estimate', additionalProperties: false, description: 'The size of the dataset a config would make, and whether the server would take it: nothing is generated.' },
+);
+
 export const JobListSchema = Type.Object(
   {
     jobs: Type.Array(schemaRef(JobSchema)),
@@ -154,6 +228,53 @@ export const LabelsQuerySchema = formatParam(['json', 'ndjson', 'parquet'], 'The
 /** `?format=` of the catalog. */
 export const CatalogQuerySchema = formatParam(['json', 'parquet'], 'The format: json (the whole catalog) or parquet (the incidents, a row each).');
 
+// ---- Ranges of a day file: what the console's charts and trace views fetch -----------------------
+
+/** A comma-separated list of names (hosts, services): letters, digits and dashes. */
+const NAME_LIST = '^[a-z0-9][a-z0-9-]{0,62}(,[a-z0-9][a-z0-9-]{0,62}){0,99}$';
+/** A UTC instant: `2024-06-01T10:00:00Z`, with optional seconds and milliseconds. */
+export const INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?Z$';
+
+const rangeFilters = {
+  host: Type.Optional(Type.String({ pattern: NAME_LIST, description: 'Only these hosts (comma-separated host ids, up to 100).' })),
+  service: Type.Optional(Type.String({ pattern: NAME_LIST, description: 'Only these services (comma-separated).' })),
+  trace: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}(,[0-9a-f]{32}){0,99}$', description: 'Only these traces (comma-separated trace ids, up to 100).' })),
+  type: Type.Optional(Type.String({ pattern: '^[A-Z_]+(,[A-Z_]+){0,19}$', description: 'Only these event types (comma-separated), e.g. `ALERT_TRIGGER,CASCADE_TRIGGER`.' })),
+  from: Type.Optional(Type.String({ pattern: INSTANT_PATTERN, description: 'Only records at or after this UTC instant (`timestamp >= from`), e.g. `2024-06-01T10:00:00Z`.' })),
+  to: Type.Optional(Type.String({ pattern: INSTANT_PATTERN, description: 'Only records before this UTC instant (`timestamp < to`).' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'At most this many records (the first ones, in file order).' })),
+};
+
+/** The range filters each signal's records can be cut by. */
+export const RANGE_FILTERS = {
+  metrics: ['host', 'service', 'from', 'to', 'limit'],
+  events: ['service', 'type', 'from', 'to', 'limit'],
+  logs: ['host', 'service', 'trace', 'from', 'to', 'limit'],
+  traces: ['host', 'service', 'trace', 'from', 'to', 'limit'],
+} as const satisfies Record<(typeof SIGNALS)[number], readonly (keyof typeof rangeFilters)[]>;
+
+const RANGE_NOTE =
+  ' With any filter, the answer is the JSON array of the matching records only (read from the json or ndjson file; no other format), so a client fetches one host and window instead of a whole day.';
+
+const rangeFormat = Type.Optional(
+  Type.Enum([...FORMATS], {
+    default: 'json',
+    description: `The format: json (the original), ndjson, parquet, otlp (OTLP/JSON lines) or openmetrics (metrics only). Without it, an Accept header naming one of the media types picks it; else json.${RANGE_NOTE}`,
+  }),
+);
+/** Every filter at once: the static type of each signal's query (each takes the ones its records carry). */
+const AnyDayRangeQuery = Type.Object({ format: rangeFormat, ...rangeFilters }, { additionalProperties: false });
+
+/** The query of a day range: `format` and the filters; any filter makes the answer the JSON records that match. */
+export type DayRangeQuery = Static<typeof AnyDayRangeQuery>;
+
+/** `?format=` plus the range filters of one signal's day file. */
+export function dayRangeQuerySchema(signal: (typeof SIGNALS)[number]): typeof AnyDayRangeQuery {
+  const picked = Object.fromEntries(RANGE_FILTERS[signal].map((k) => [k, rangeFilters[k]]));
+  // The signal's own filters only, so another one is refused (400) rather than ignored.
+  return Type.Object({ format: rangeFormat, ...picked }, { additionalProperties: false }) as unknown as typeof AnyDayRangeQuery;
+}
+
 export const ArchiveQuerySchema = Type.Object(
   {
     formats: Type.Optional(
@@ -193,7 +314,7 @@ export const BinarySchema = Type.Unsafe<Uint8Array>({ type: 'string', format: 'b
 export const TextSchema = Type.Unsafe<string>({ type: 'string' });
 
 /** The named schemas of this module, for app.addSchema. */
-export const API_SCHEMAS: readonly TSchema[] = [FieldErrorSchema, ProblemSchema, JobStatusSchema, NormalizedConfigSchema, JobSchema, SubmittedJobSchema, JobListSchema, FileEntrySchema, FileListSchema, HealthSchema];
+export const API_SCHEMAS: readonly TSchema[] = [FieldErrorSchema, ProblemSchema, JobStatusSchema, NormalizedConfigSchema, JobSchema, SubmittedJobSchema, JobListSchema, JobDaySchema, JobEventSchema, EstimateSchema, FileEntrySchema, FileListSchema, HealthSchema];
 
 // ---- Responses -------------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ test('day files: the bytes the generator writes, 404 outside the range, 409 befo
   assert.equal(unknown.statusCode, 400);
   assert.deepEqual(unknown.json<{ errors: unknown[] }>().errors, [{ field: '/query/format', message: 'must be one of: json, ndjson, parquet, otlp, openmetrics' }]);
   const extra = await app.inject({ url: `/v1/jobs/${job.id}/files/metrics/2024-06-02?colour=red` });
-  assert.deepEqual(extra.json<{ errors: unknown[] }>().errors, [{ field: '/query/colour', message: 'is not a known query parameter; allowed: format' }]);
+  assert.deepEqual(extra.json<{ errors: unknown[] }>().errors, [{ field: '/query/colour', message: 'is not a known query parameter; allowed: format, host, service, from, to, limit' }]);
   const noJob = await app.inject({ url: '/v1/jobs/00000000-0000-4000-8000-000000000000/files/metrics/2024-06-02' });
   assert.equal(noJob.statusCode, 404);
   assert.equal(noJob.json<{ code: string }>().code, 'JOB_NOT_FOUND');

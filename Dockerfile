@@ -5,7 +5,7 @@
 #   docker build --target worker -t meltgen-worker .           (a cluster worker node)
 # A cluster of API nodes and workers on one machine: docker-compose.yml.
 
-# Stage 1: compile the TypeScript (npm ci runs `prepare`, which builds dist/).
+# Stage 1: compile the TypeScript and the web console (npm ci runs `prepare`, which builds dist/).
 # better-sqlite3 is a native addon: the toolchain lives in the build stages only.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -14,6 +14,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web console's sources: `npm run build` builds them into dist/web with Vite.
+COPY web ./web
 RUN npm ci --no-audit --no-fund
 
 # Stage 2: production dependencies only (without a compiler, `prepare` builds nothing).

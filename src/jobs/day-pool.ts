@@ -2,10 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { GenerationConfig } from '../core/config.ts';
 import type { DatasetFile, JobError } from './job-types.ts';
 import type { WorkerInput, WorkerMessage, WorkerTask } from './worker-protocol.ts';
+import { workerEntry } from './one-shot-worker.ts';
 
 // Compiled (dist/*.js): the worker's JavaScript directly. From the TypeScript sources (tests, tsx):
 // Node 20 does not apply `--import tsx` to a worker's entry, so a bootstrap registers tsx first.
-const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./generate-worker.js', import.meta.url) : new URL('./worker-bootstrap.mjs', import.meta.url);
+const WORKER_URL = workerEntry(import.meta.url, './generate-worker.js', './worker-bootstrap.mjs');
 
 export interface DayPoolOptions {
   readonly config: GenerationConfig;

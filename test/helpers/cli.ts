@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { CliIo } from '../../src/cli/main.ts';
+import { nodeArgs } from './compiled.ts';
 
 const run = promisify(execFile);
 
@@ -11,10 +12,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs a TypeScript entry point in a child process through tsx; resolves with its exit code and output. */
+/** Runs an entry point of src/ in a child process (compiled or through tsx: ./compiled.ts); resolves with its exit code and output. */
 export async function runScript(script: string, args: readonly string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8' });
+    const { stdout, stderr } = await run(process.execPath, [...nodeArgs(script), ...args], { encoding: 'utf8' });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
+import { nodeArgs } from './compiled.ts';
 import { freePort } from './servers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,7 +36,7 @@ export interface ClusterProcess {
 export async function startProcess(kind: 'api' | 'worker', name: string, env: Record<string, string>, cleanup: Array<() => unknown>, started?: ClusterProcess[]): Promise<ClusterProcess> {
   const port = await freePort();
   const entry = kind === 'api' ? 'src/server.ts' : 'src/cli/worker.ts';
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, nodeArgs(entry), {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...(kind === 'api' ? { PORT: String(port), MELT_NODE_NAME: name } : { MELT_WORKER_PORT: String(port) }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

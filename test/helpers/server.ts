@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { nodeArgs } from './compiled.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -14,13 +15,13 @@ export interface RunningServer {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Starts a real server process (`node --import tsx src/server.ts` unless another command is given)
+ * Starts a real server process (`src/server.ts`, compiled or through tsx: ./compiled.ts, unless another command is given)
  * on a free port of 127.0.0.1 and waits until it listens. Stopped when the test ends.
  */
 export async function startServer(
   t: TestContext,
   env: Record<string, string>,
-  command: { cmd: string; args: string[]; cwd: string } = { cmd: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd: ROOT },
+  command: { cmd: string; args: string[]; cwd: string } = { cmd: process.execPath, args: nodeArgs('src/server.ts'), cwd: ROOT },
 ): Promise<RunningServer> {
   const child = spawn(command.cmd, command.args, {
     cwd: command.cwd,

@@ -37,7 +37,9 @@ test('the client uses no `as`, no `!` and no `any`: the generated types need no 
 
 test('the client type-checks with tsc --strict against the generated types', async () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const args = [tsc, '--strict', '--noEmit', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowImportingTsExtensions', '--types', 'node', FLOW];
+  // --skipLibCheck: the client's code is what is checked, not @types/node's declarations (checking
+  // those was 2/3 of the run: 6.9 s against 2.4 s).
+  const args = [tsc, '--strict', '--noEmit', '--skipLibCheck', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowImportingTsExtensions', '--types', 'node', FLOW];
   const result = await run(process.execPath, args, { cwd: ROOT }).then(
     () => '',
     (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
@@ -54,7 +56,7 @@ test('the README’s TypeScript recipe type-checks the same way', async (t) => {
   await writeFile(file, `export {};\n${recipe}`);
   t.after(() => rm(file, { force: true }));
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const args = [tsc, '--strict', '--noEmit', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowImportingTsExtensions', '--types', 'node', file];
+  const args = [tsc, '--strict', '--noEmit', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowImportingTsExtensions', '--types', 'node', file];
   const result = await run(process.execPath, args, { cwd: ROOT }).then(
     () => '',
     (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,

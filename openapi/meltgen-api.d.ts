@@ -3495,7 +3495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": string | components["schemas"]["JobEvent"];
                 };
             };
             /** @description The request is invalid; `errors` names each bad field as `/body/...`, `/query/...` or `/params/...`. Codes: `VALIDATION_ERROR`. */

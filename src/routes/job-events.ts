@@ -4,7 +4,9 @@ import { DAY_MS, parseDate } from '../core/time.ts';
 import { FINAL_STATUSES, type Job } from '../jobs/job-types.ts';
 import { ownedJob } from './job-access.ts';
 import { jobView } from './job-view.ts';
-import { JobIdParamsSchema, NoQuerySchema, problems, type JobDayView } from './schemas.ts';
+import { Type } from 'typebox';
+import { schemaRef } from '../core/record-schemas.ts';
+import { JobEventSchema, JobIdParamsSchema, NoQuerySchema, problems, type JobDayView } from './schemas.ts';
 
 /**
  * How often an open stream looks at its job. The stream polls the job store rather than listening
@@ -15,6 +17,16 @@ import { JobIdParamsSchema, NoQuerySchema, problems, type JobDayView } from './s
 const POLL_MS = 500;
 /** How often an idle stream says it is alive (proxies close silent connections). */
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * The body as the document gives it. It is text (the first branch); OpenAPI 3.0 cannot type the
+ * items of a stream, so the second branch names what each event parses to, and generated clients
+ * get the `JobEvent` type from the operation itself.
+ */
+const EventStreamSchema = Type.Union(
+  [Type.String({ description: 'The stream as sent: `event:` and `data:` lines, a blank line after each event.' }), schemaRef(JobEventSchema)],
+  { description: 'Server-Sent Events. Each event, parsed (its `event:` name and the JSON of its `data:` line), is a `JobEvent`.' },
+);
 
 const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -52,7 +64,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: {
             description: 'The event stream.',
-            content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each event is a `JobEvent`: its `event:` line names it, its `data:` line is its JSON.' } } },
+            content: { 'text/event-stream': { schema: EventStreamSchema } },
           },
           ...problems(400, 401, 404, 429, 500),
         },

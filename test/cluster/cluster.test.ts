@@ -16,7 +16,15 @@ import { privateDatabase } from '../helpers/postgres.ts';
 import { freePort } from '../helpers/servers.ts';
 import { createHash } from 'node:crypto';
 
-const KEYS = { alice: 'alice-key-0123456789abcdef', bob: 'bob-key-0123456789abcdef', carol: 'carol-key-0123456789abcdef', dave: 'dave-key-0123456789abcdef', erin: 'erin-key-0123456789abcdef', rl: 'rl-key-0123456789abcdef' };
+const KEYS = {
+  alice: 'alice-key-0123456789abcdef',
+  bob: 'bob-key-0123456789abcdef',
+  carol: 'carol-key-0123456789abcdef',
+  dave: 'dave-key-0123456789abcdef',
+  erin: 'erin-key-0123456789abcdef',
+  frank: 'frank-key-0123456789abcdef',
+  rl: 'rl-key-0123456789abcdef',
+};
 const RATE_LIMIT = 60;
 /** Small days (about 0.2 s each to render) in two formats, one of them binary. */
 const CONFIG = { days: 8, seed: 1401, formats: ['json', 'parquet'] };
@@ -246,6 +254,22 @@ test('workers serve /healthz and /metrics on their port', async (t) => {
   assert.ok(days.reduce((a, b) => a + b, 0) > 0);
   assert.match(all[0] as string, /meltgen_worker_task_wait_seconds_bucket/);
   assert.equal((await fetch(`${workers[0]!.url}/nope`)).status, 404);
+});
+
+test('a job’s event stream from the other API node: each day once, then the end (the stream polls the shared store)', async (t) => {
+  if (skipped) return t.skip(skipped);
+  const sub = await call(api[0]!.url, KEYS.frank, '/v1/jobs', { method: 'POST', body: { ...CONFIG, seed: 1406, days: 3 } });
+  const id = sub.body.id as string;
+  const res = await fetch(`${api[1]!.url}/v1/jobs/${id}/events`, { headers: { authorization: `Bearer ${KEYS.frank}` } });
+  assert.equal(res.status, 200);
+  // The server closes the stream after `end`: the whole text is every event.
+  const events = [...(await res.text()).matchAll(/^event: (\w+)\ndata: (.+)$/gm)].map((m) => ({ event: m[1], data: JSON.parse(m[2] as string) as { status?: string; date?: string } }));
+  assert.equal(events[0]?.event, 'status');
+  assert.deepEqual(
+    events.filter((e) => e.event === 'day').map((e) => e.data.date),
+    ['2024-06-01', '2024-06-02', '2024-06-03'],
+  );
+  assert.deepEqual([events.at(-1)?.event, events.at(-1)?.data.status], ['end', 'succeeded']);
 });
 
 test('Redis restarted mid-job (its data lost): the job completes, byte-identical, nothing corrupt', async (t) => {

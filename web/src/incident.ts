@@ -61,6 +61,9 @@ export async function renderIncident(section: HTMLElement, job: Job, c: Catalog,
   const from = Math.max(dataStart, start - pad);
   const to = Math.min(dataEnd, end + pad, from + 2 * DAY_MS);
   const canRange = job.config.formats.includes('json') || job.config.formats.includes('ndjson');
+  // While the job runs, the incident's days may not be written yet (a 409 for each): its data is
+  // fetched once the job has succeeded, and the page draws it then.
+  const ready = job.status === 'succeeded';
   const hosts = incident.affected_hosts;
 
   const parent = incident.parent_incident_id ? byId.get(incident.parent_incident_id) : undefined;
@@ -118,6 +121,7 @@ export async function renderIncident(section: HTMLElement, job: Job, c: Catalog,
         h('dd', {}, `${hosts.length}: ${hosts.join(', ')}`),
       ),
       !canRange ? h('p', { class: 'warning' }, 'The charts, events and traces read the JSON or NDJSON files; this job writes neither.') : null,
+      canRange && !ready ? h('p', { class: 'muted' }, `The charts, events and traces appear once the job has succeeded (it is ${job.status}).`) : null,
       h(
         'div',
         { class: 'incident-grid' },
@@ -159,7 +163,7 @@ export async function renderIncident(section: HTMLElement, job: Job, c: Catalog,
   );
   section.querySelector<HTMLElement>('#incident-title')?.focus();
   section.scrollIntoView({ block: 'start' });
-  if (!canRange) return;
+  if (!canRange || !ready) return;
 
   const cleanups: (() => void)[] = [];
   signal.addEventListener('abort', () => cleanups.splice(0).forEach((f) => f()));

@@ -9,6 +9,8 @@ import { renderEvaluation, renderReport } from './report.ts';
 import { incidentColor, renderTimeline } from './timeline.ts';
 
 const ACTIVE = new Set(['queued', 'running']);
+/** Datasets up to this many days get their validation report at once (a few seconds at most). */
+const AUTO_REPORT_DAYS = 31;
 
 /** The "job" view: `#/jobs/<id>`, or `#/jobs/<id>/incidents/<incident>` with an incident open. */
 export async function renderJob(view: HTMLElement, id: string, incidentId: string | null, signal: AbortSignal): Promise<void> {
@@ -31,6 +33,8 @@ export async function renderJob(view: HTMLElement, id: string, incidentId: strin
 
   let catalog: Catalog | null = null;
   let finishedShown = false;
+  /** The incident shown, drawn again with its data once the job has succeeded. */
+  let opened: Incident | null = null;
 
   const showHead = (j: Job): void => {
     const short = j.id.slice(0, 8);
@@ -74,8 +78,12 @@ export async function renderJob(view: HTMLElement, id: string, incidentId: strin
     catalog = await api<Catalog>(`/v1/jobs/${j.id}/catalog`, { signal });
     const c = catalog;
     const open = (incident: Incident): void => {
+      opened = incident;
       history.replaceState(null, '', `#/jobs/${j.id}/incidents/${incident.id}`);
-      void renderIncident(incidentSection, j, c, incident, signal);
+      void renderIncident(incidentSection, job, c, incident, signal);
+    };
+    reopen = (): void => {
+      if (opened) open(opened);
     };
     replace(
       catalogSection,
@@ -88,9 +96,12 @@ export async function renderJob(view: HTMLElement, id: string, incidentId: strin
     if (wanted) open(wanted);
   };
 
+  let reopen = (): void => undefined;
   const showFinished = (j: Job): void => {
     if (finishedShown || j.status !== 'succeeded') return;
     finishedShown = true;
+    // An incident opened while the job ran gets its charts, events and traces now.
+    reopen();
     replace(
       downloads,
       h('h2', { id: 'downloads-title' }, 'Downloads'),
@@ -103,7 +114,16 @@ export async function renderJob(view: HTMLElement, id: string, incidentId: strin
         downloadButton('Catalog (JSON)', `/v1/jobs/${j.id}/catalog`, 'incident_catalog.json', 'download-catalog'),
       ),
     );
-    void renderReport(reportSection, j, signal);
+    // The report is computed on its first request: seconds for a month, minutes for years, so a
+    // long dataset's is computed when asked for rather than whenever its page is opened.
+    if (j.config.days <= AUTO_REPORT_DAYS) void renderReport(reportSection, j, signal);
+    else
+      replace(
+        reportSection,
+        h('h2', { id: 'report-title' }, 'Validation report'),
+        h('p', { class: 'help' }, `Computed on the server on the first request (for ${j.config.days} days, a while), then kept with the dataset.`),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void renderReport(reportSection, j, signal) }, 'Compute the validation report'),
+      );
     renderEvaluation(evaluationSection, j, signal);
   };
 

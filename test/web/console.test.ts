@@ -2,13 +2,15 @@
 // server (an API key configured, a fresh data directory). One server and one browser for the
 // whole flow, step by step: paste a key, see a field error from the API, submit a 3-day job, watch
 // it finish, open an incident and its chart with the window shaded, open a trace's waterfall,
-// download the archive, and read the page at a phone's width. Each step leaves a screenshot in
-// test-output/console/; MELT_UPDATE_SCREENSHOTS=1 also refreshes the README's (docs/console-*.png).
+// download the archive, read the page at a phone's width, and delete the job from the list. Each
+// step leaves a screenshot in test-output/console/; MELT_UPDATE_SCREENSHOTS=1 also refreshes the
+// README's (docs/console-*.png).
 import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -52,17 +54,23 @@ test('the web console, in Chromium: key, submit, live progress, incident chart, 
   await mkdir(OUT, { recursive: true });
   const app: FastifyInstance = await buildApp({ dataDir: await tempDir(t, 'meltgen-console-'), apiKeys: [{ name: 'console', key: KEY }], threadsPerJob: 2 });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  t.after(() => app.close());
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const context: BrowserContext = await chromium.launchPersistentContext(await tempDir(t, 'meltgen-chromium-'), {
+  // A fresh profile (--user-data-dir) for each run; removed once the browser has exited, since
+  // Chromium writes into it until then.
+  const profile = await mkdtemp(join(tmpdir(), 'meltgen-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
-  t.after(() => context.close());
+  t.after(async () => {
+    await context.close();
+    await app.close();
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  });
   const page: Page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
   const errors: string[] = [];
@@ -198,6 +206,15 @@ test('the web console, in Chromium: key, submit, live progress, incident chart, 
       .map((el) => el.outerHTML)`);
     assert.deepEqual(unlabelled, [], 'every control has a label');
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await t.test('a job is deleted from the list', async () => {
+    await page.goto(`${base}/#/`);
+    const row = page.locator(`tr[data-job="${jobId}"]`);
+    await row.waitFor();
+    await row.getByRole('button', { name: `Delete job ${jobId.slice(0, 8)}` }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await app.inject({ url: `/v1/jobs/${jobId}`, headers: { authorization: `Bearer ${KEY}` } })).statusCode, 404);
   });
 
   await t.test('no console errors', () => {

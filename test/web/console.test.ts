@@ -114,6 +114,7 @@ test('the web console, in Chromium: key, submit, live progress, incident chart, 
   });
 
   let jobId = '';
+  let incidentUrl = '';
   await t.test('a submitted job shows live progress until it has succeeded', async () => {
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
@@ -144,6 +145,8 @@ test('the web console, in Chromium: key, submit, live progress, incident chart, 
     assert.equal(await rows.count(), 1, 'the primary CASCADING_FAILURE');
     await rows.first().getByRole('button').click();
     await page.locator('#incident-title').waitFor();
+    incidentUrl = page.url();
+    assert.match(incidentUrl, /#\/jobs\/[0-9a-f-]{36}\/incidents\/[0-9a-f-]{36}$/, 'the open incident is in the address');
     const chart = page.locator('figure.chart').first();
     await chart.locator('canvas').waitFor();
     const shade = chart.locator('.incident-window');
@@ -188,12 +191,19 @@ test('the web console, in Chromium: key, submit, live progress, incident chart, 
 
   await t.test('readable at a phone’s width, usable by keyboard', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${base}/#/jobs/${jobId}`);
-    await page.locator('#incident-table').waitFor();
+    // The incident's address opens the job with the incident shown.
+    await page.goto(incidentUrl);
+    await page.locator('figure.chart canvas').first().waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    assert.ok(overflow <= 1, `no sideways scrolling of the page (${overflow}px)`);
+    // The elements that stick out, for the message.
+    const wide = await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.scroll'))
+      .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))`);
+    assert.ok(overflow <= 1, `no sideways scrolling of the page (${overflow}px): ${wide.join('; ')}`);
     await shot('7-phone');
-    // Keyboard: from a fresh load, the skip link comes first.
+    await page.locator('#incident').screenshot({ path: join(OUT, '7-phone-incident.png') });
+    // Keyboard: from a fresh load of a page, the skip link comes first.
+    await page.goto(`${base}/#/jobs/${jobId}`);
     await page.reload();
     await page.locator('#incident-table').waitFor();
     await page.keyboard.press('Tab');

@@ -133,6 +133,7 @@ export async function renderJob(view: HTMLElement, id: string, incidentId: strin
     if (!finishedShown) {
       replace(downloads, h('h2', { id: 'downloads-title' }, 'Downloads'), h('p', { class: 'muted' }, ACTIVE.has(j.status) ? 'Available once the job has succeeded.' : `Nothing to download: the job is ${j.status}.`));
       replace(reportSection, h('h2', { id: 'report-title' }, 'Validation report'), h('p', { class: 'muted' }, 'Computed once the job has succeeded.'));
+      replace(evaluationSection, h('h2', { id: 'evaluation-title' }, 'Evaluate a model'), h('p', { class: 'muted' }, 'Predictions can be scored once the job has succeeded.'));
     }
     if (!catalog) replace(catalogSection, h('h2', { id: 'catalog-title' }, 'Incidents'), h('p', { class: 'muted' }, j.status === 'expired' ? 'The dataset has expired.' : 'The catalog is written before the first day…'));
     showCatalog(j).catch((err: unknown) => {

@@ -15,11 +15,13 @@ export function getKey(): string | null {
   return sessionStorage.getItem(KEY_ITEM);
 }
 
+/** Keeps a pasted key for this tab and tells the page (the key panel, the view). */
 export function setKey(key: string): void {
   sessionStorage.setItem(KEY_ITEM, key.trim());
   window.dispatchEvent(new Event('meltgen:key'));
 }
 
+/** Drops the tab's key (the header's Forget key, or a key the server refused). */
 export function forgetKey(): void {
   sessionStorage.removeItem(KEY_ITEM);
   window.dispatchEvent(new Event('meltgen:key'));

@@ -11,6 +11,7 @@ export interface RoleMark {
   readonly role: 'root_cause' | 'symptom';
 }
 
+/** One host's chart: its points, the incident window and the host's label roles. */
 export interface MetricChartSpec {
   readonly host: string;
   readonly metric: string;

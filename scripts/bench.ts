@@ -299,7 +299,6 @@ async function cluster(): Promise<void> {
       if (b.hash !== a.hash) throw new Error('cluster dataset differs from the single-node one');
     }
     const three = await runOnce('cluster, 3 workers on this machine: full year', 3);
-    const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)] as number;
     rows.push({
       case: `cluster / single node (${rounds} pairs)`,
       note: `median ${median(ratios).toFixed(3)}x (pairs ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}); per-day overhead ${(((median(walls.one) - median(walls.single)) / 366) * 1000).toFixed(1)} ms (medians ${median(walls.one).toFixed(2)} / ${median(walls.single).toFixed(2)} s); 3 workers same bytes: ${three.hash === reference}`,
@@ -427,6 +426,123 @@ async function formats(): Promise<void> {
   for (const d of [json.dir, all.dir, gz.dir]) await rm(join(d, '..'), { recursive: true, force: true });
 }
 
+const median = (v: readonly number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)] as number;
+
+/** The default year with the original Python script, run in a fresh folder as its README says. */
+async function original(script: string): Promise<{ wall: number; rss: number | undefined } | { error: string }> {
+  const cwd = await mkdtemp(join(tmpdir(), 'meltgen-bench-original-'));
+  try {
+    const started = performance.now();
+    const cmd = ['python3', script];
+    const { stderr } = TIME ? await run(TIME, ['-f', '%M', ...cmd], { cwd, maxBuffer: 1 << 28 }) : await run(cmd[0] as string, cmd.slice(1), { cwd, maxBuffer: 1 << 28 });
+    const wall = (performance.now() - started) / 1000;
+    return { wall, rss: TIME ? Number(stderr.trim().split('\n').pop()) / 1024 : undefined };
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    return { error: (err.stderr || err.message).trim().split('\n').slice(-1)[0] ?? 'failed' };
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
+/** The default year through the service: POST to succeeded, polled every 50 ms. */
+async function serviceYear(env: Record<string, string> = {}): Promise<number> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-svc-'));
+  const s = await server(dataDir, env);
+  try {
+    const started = performance.now();
+    const id = await postJob(s.url, { seed: 42 });
+    await waitJob(s.url, id, (j) => j.status === 'succeeded', 50);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await s.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Load from a process of its own at nice 5: below the server's event loop (nice 0), so the loader
+ * does not take its core, and above the generation threads (nice 10, src/jobs/thread-priority.ts),
+ * so the loader's own event loop is not starved by them and its clock measures the server, not
+ * itself. `connections` requests are in flight at most; autocannon paces them to `rate` per second.
+ */
+async function niceLoad(url: string, rate: number, seconds: number, connections = 10): Promise<{ p50: number; p99: number; errors: number; non2xx: number }> {
+  const { stdout } = await run('nice', ['-n', '5', process.execPath, join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-R', String(rate), '-d', String(seconds), '-j', url], { maxBuffer: 1 << 26 });
+  const r = JSON.parse(stdout) as { latency: { p50: number; p99: number }; errors: number; non2xx: number };
+  return { p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
+/** API latency idle and while a full-year job runs on `threads` generation threads; and that job's wall time. */
+async function apiUnderLoad(threads: number): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-api-'));
+  const s = await server(dataDir, { MELT_THREADS_PER_JOB: String(threads) });
+  try {
+    const small = await postJob(s.url, { seed: 41, days: 3 });
+    await waitJob(s.url, small, (j) => j.status === 'succeeded');
+    // Warm: each route's first answers compile its serializer (once per process).
+    await niceLoad(`${s.url}/v1/jobs/${small}`, 100, 1);
+    await niceLoad(`${s.url}/v1/jobs/${small}/files/metrics/2024-06-02`, 20, 1);
+    const idle1 = await niceLoad(`${s.url}/v1/jobs/${small}`, 500, 5, 1);
+    const idle10 = await niceLoad(`${s.url}/v1/jobs/${small}`, 500, 5, 10);
+    const started = performance.now();
+    const busy = await postJob(s.url, { seed: 43 });
+    await waitJob(s.url, busy, (j) => j.progress.daysDone >= 3);
+    const one = await niceLoad(`${s.url}/v1/jobs/${busy}`, 500, 4, 1);
+    const ten = await niceLoad(`${s.url}/v1/jobs/${busy}`, 500, 4, 10);
+    const day = await niceLoad(`${s.url}/v1/jobs/${small}/files/metrics/2024-06-02`, 50, 4, 10);
+    await waitJob(s.url, busy, (j) => j.status === 'succeeded', 50);
+    const wall = (performance.now() - started) / 1000;
+    const n = (r: { errors: number; non2xx: number }): string => `errors ${r.errors}, non-2xx ${r.non2xx}`;
+    rows.push({ case: `threads ${threads}: GET /v1/jobs/{id} at 500 req/s, idle, 1 connection`, p50_ms: idle1.p50, p99_ms: idle1.p99, note: n(idle1) });
+    rows.push({ case: `threads ${threads}: GET /v1/jobs/{id} at 500 req/s, idle, 10 connections`, p50_ms: idle10.p50, p99_ms: idle10.p99, note: n(idle10) });
+    rows.push({ case: `threads ${threads}: GET /v1/jobs/{id} at 500 req/s during a year's job, 1 connection`, p50_ms: one.p50, p99_ms: one.p99, note: `goal p99 <= 10 ms; ${n(one)}` });
+    rows.push({ case: `threads ${threads}: GET /v1/jobs/{id} at 500 req/s during it, 10 connections`, p50_ms: ten.p50, p99_ms: ten.p99, note: `goal p99 <= 10 ms; ${n(ten)}` });
+    rows.push({ case: `threads ${threads}: a day file (metrics) at 50 req/s during it, 10 connections`, p50_ms: day.p50, p99_ms: day.p99, note: `goal p99 <= 50 ms; ${n(day)}` });
+    rows.push({ case: `threads ${threads}: that year's job, under the load`, wall_s: wall });
+  } finally {
+    await s.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The performance goals of issue 16 in one table, each ratio taken in this run on this machine
+ * (its speed drifts by tens of percent between minutes: pairs, medians).
+ */
+async function goals(originalScript: string | null): Promise<void> {
+  const cliYear = async (): Promise<number> => {
+    const r = await generateTimed([]);
+    await rm(r.out, { recursive: true, force: true });
+    return r.wall;
+  };
+  // 1. The CLI's default year against the original script's, side by side.
+  if (originalScript) {
+    const o = await original(originalScript);
+    const c = await cliYear();
+    if ('error' in o) rows.push({ case: 'original script, default year', note: `could not run: ${o.error}` });
+    else {
+      rows.push({ case: 'original script (python3), default year', wall_s: o.wall, peak_rss_mb: o.rss });
+      rows.push({ case: 'meltgen CLI, default year, same run', wall_s: c, note: `${(o.wall / c).toFixed(1)}x faster than the original (goal >= 24x)` });
+    }
+  } else rows.push({ case: 'original script', note: 'not given (--original PATH/generate_melt_data.py): meltgen alone below' });
+  // 2. The service's year against the CLI's, in pairs.
+  const ratios: number[] = [];
+  const cli: number[] = [];
+  const svc: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const c = await cliYear();
+    const v = await serviceYear();
+    cli.push(c);
+    svc.push(v);
+    ratios.push(v / c);
+  }
+  rows.push({ case: 'CLI, default year (3 runs)', wall_s: median(cli), note: `runs ${cli.map((w) => w.toFixed(2)).join(', ')}` });
+  rows.push({ case: 'service, default year, POST -> succeeded (3 runs)', wall_s: median(svc), note: `service / CLI median ${median(ratios).toFixed(2)}x (pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}); goal <= 1.2x` });
+  // 3. The API while a year's job runs, with 1 and 2 threads (cores - 1 = 1 here).
+  const cores = availableParallelism();
+  for (const threads of [...new Set([1, Math.max(1, cores - 1), cores])]) await apiUnderLoad(threads);
+}
+
 const only = process.argv.includes('--quick')
   ? 'quick'
   : process.argv.includes('--service')
@@ -437,7 +553,9 @@ const only = process.argv.includes('--quick')
         ? 'platforms'
         : process.argv.includes('--cluster')
           ? 'cluster'
-          : 'all';
+          : process.argv.includes('--goals')
+            ? 'goals'
+            : 'all';
 const machine = {
   date: new Date().toISOString(),
   cores: availableParallelism(),
@@ -446,6 +564,9 @@ const machine = {
   node: process.version,
 };
 process.stdout.write(`meltgen bench — ${machine.cores} cores (${machine.cpu}), ${machine.memory_gb} GiB, Node ${machine.node}\n`);
+const originalAt = process.argv.indexOf('--original');
+const originalScript = originalAt > 0 ? (process.argv[originalAt + 1] ?? null) : null;
+if (only === 'goals') await goals(originalScript);
 if (only === 'formats') await formats();
 if (only === 'platforms') await platforms();
 if (only === 'cluster' || only === 'all') await cluster();

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import { DAY_MS, parseDate } from '../core/time.ts';
 import { FINAL_STATUSES, type Job } from '../jobs/job-types.ts';
+import { openEventStream, sseEvent } from './event-stream.ts';
 import { ownedJob } from './job-access.ts';
 import { jobView } from './job-view.ts';
 import { Type } from 'typebox';
@@ -28,7 +29,6 @@ const EventStreamSchema = Type.Union(
   { description: 'Server-Sent Events. Each event, parsed (its `event:` name and the JSON of its `data:` line), is a `JobEvent`.' },
 );
 
-const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** What makes a `progress` event: a change the job view shows beyond its status. */
 const progressKey = (job: Job): string => `${job.daysDone}|${job.bytesWritten}|${job.catalogReady}`;
@@ -74,15 +74,9 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let job = await ownedJob(app, request, request.params.id);
       const raw = reply.raw;
       reply.hijack();
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-accel-buffering': 'no',
-        'x-request-id': request.id,
-      });
+      openEventStream(raw, request.id, 'meltgen job events');
       open.add(raw);
-      raw.write(': meltgen job events\n\n');
-      raw.write(sse('status', jobView(job)));
+      raw.write(sseEvent('status', jobView(job)));
       let announced = new Set<number>();
       /** `day` events for the days recorded since the last look, in day order. */
       const announceDays = async (current: Job): Promise<void> => {
@@ -90,7 +84,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const done = await app.store.doneDays(current.id);
         for (const index of [...done].filter((d) => !announced.has(d)).sort((a, b) => a - b)) {
           const day: JobDayView = { jobId: current.id, date: dateOf(current, index), dayIndex: index, daysDone: current.daysDone, daysTotal: current.daysTotal };
-          raw.write(sse('day', day));
+          raw.write(sseEvent('day', day));
         }
         announced = done;
       };
@@ -113,15 +107,15 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const current = await app.store.get(job.id);
         if (closed) return;
         if (!current || current.owner !== job.owner) {
-          raw.write(sse('deleted', { id: job.id }));
+          raw.write(sseEvent('deleted', { id: job.id }));
           return finish();
         }
         await announceDays(current);
-        if (current.status !== job.status) raw.write(sse('status', jobView(current)));
-        else if (progressKey(current) !== progressKey(job)) raw.write(sse('progress', jobView(current)));
+        if (current.status !== job.status) raw.write(sseEvent('status', jobView(current)));
+        else if (progressKey(current) !== progressKey(job)) raw.write(sseEvent('progress', jobView(current)));
         job = current;
         if (FINAL_STATUSES.has(current.status)) {
-          raw.write(sse('end', jobView(current)));
+          raw.write(sseEvent('end', jobView(current)));
           return finish();
         }
       };
@@ -136,7 +130,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }, POLL_MS);
       };
       if (FINAL_STATUSES.has(job.status)) {
-        raw.write(sse('end', jobView(job)));
+        raw.write(sseEvent('end', jobView(job)));
         finish();
       } else schedule();
     },

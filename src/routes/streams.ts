@@ -8,6 +8,7 @@ import type { PushEvent } from '../plugins/pushes.ts';
 import type { SinkSpec } from '../sinks/create-sink.ts';
 import type { Announcement } from '../sinks/stream.ts';
 import type { PushRecord } from '../storage/push-store.ts';
+import { openEventStream, sseEvent } from './event-stream.ts';
 import { StreamEventsQuerySchema, StreamIdParamsSchema, StreamListSchema, StreamQuerySchema, StreamRequestBodySchema, StreamRequestSchema, StreamSchema } from './push-schemas.ts';
 import { json, NoQuerySchema, problems } from './schemas.ts';
 
@@ -40,7 +41,6 @@ const HEARTBEAT_MS = 15_000;
 /** Progress events at most this often: a fast stream pushes hundreds of intervals a second. */
 const PROGRESS_EVERY_MS = 1000;
 
-const sse = (event: string, data: unknown, id?: number): string => `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 
 /** /v1/streams: live telemetry into observability platforms, with the ground truth as it happens. */
 export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -170,26 +170,20 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (e.type === 'announcement') {
           if (e.announcement.seq <= last) return;
           last = e.announcement.seq;
-          raw.write(sse(e.announcement.type, e.announcement, e.announcement.seq));
+          raw.write(sseEvent(e.announcement.type, e.announcement, e.announcement.seq));
         } else if (e.type === 'progress') {
           const now = Date.now();
           if (now - lastProgress < PROGRESS_EVERY_MS) return;
           lastProgress = now;
-          raw.write(sse('progress', streamView(e.push)));
+          raw.write(sseEvent('progress', streamView(e.push)));
         } else {
-          raw.write(sse('end', streamView(e.push)));
+          raw.write(sseEvent('end', streamView(e.push)));
           raw.end();
         }
       };
       const stop = app.pushes.subscribe(r.id, (e) => (live ? write(e) : buffered.push(e)));
       reply.hijack();
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-accel-buffering': 'no',
-        'x-request-id': request.id,
-      });
-      raw.write(': meltgen stream events\n\n');
+      openEventStream(raw, request.id, 'meltgen stream events');
       for (const a of app.pushes.announcements(r.id, last)) write({ type: 'announcement', announcement: a });
       for (const e of buffered) write(e);
       live = true;

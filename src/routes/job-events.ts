@@ -78,7 +78,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       open.add(raw);
       raw.write(sseEvent('status', jobView(job)));
       let announced = new Set<number>();
-      /** `day` events for the days recorded since the last look, in day order. */
+      /** `day` events for the days recorded since the last look, in day order among them (days recorded at different looks come in the order they were recorded: threads and workers finish days out of order). */
       const announceDays = async (current: Job): Promise<void> => {
         if (current.daysDone === announced.size) return;
         const done = await app.store.doneDays(current.id);

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
 import { createSimulation } from '../core/simulation.ts';
-import { dayFormatFiles } from '../output/formats.ts';
+import { dayFormatFiles, loadFormatWriters } from '../output/formats.ts';
 import { metadataFiles } from '../output/json-writer.ts';
 import { checkFreeSpace, removeTempFiles, StopError, threadTag, writeDatasetFiles } from './dataset-writer.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
@@ -16,6 +16,8 @@ const input = workerData as WorkerInput;
 lowerThreadPriority();
 const port = parentPort;
 if (!port) throw new Error('generate-worker must run in a worker thread');
+// Before the first task is taken (the port keeps messages until a listener is attached).
+await loadFormatWriters(input.config.formats);
 const writeOpts = { hash: input.hash, tag: threadTag(), made: new Set<string>() };
 
 let sim: ReturnType<typeof createSimulation> | null = null;

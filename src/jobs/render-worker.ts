@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { buildCatalog } from '../core/catalog.ts';
 import { createSimulation } from '../core/simulation.ts';
-import { dayFormatFiles } from '../output/formats.ts';
+import { dayFormatFiles, loadFormatWriters } from '../output/formats.ts';
 import { metadataFiles } from '../output/json-writer.ts';
 import { checkFreeSpace, StopError, threadTag, writeDatasetFiles } from './dataset-writer.ts';
 import type { RenderReply, RenderTask } from './render-protocol.ts';
@@ -31,9 +31,17 @@ function simulation(task: RenderTask): ReturnType<typeof createSimulation> {
   return sim;
 }
 
+// Tasks are handled one after another, in the order they came: a task may first load a writer.
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (task: RenderTask) => {
+  queue = queue.then(() => loadFormatWriters(task.config.formats).then(() => render(task), (e: unknown) => render(task, e)));
+});
+
+function render(task: RenderTask, loadError?: unknown): void {
+  const out = port as NonNullable<typeof port>;
   let reply: RenderReply;
   try {
+    if (loadError) throw loadError;
     mkdirSync(task.outDir, { recursive: true });
     const sim = simulation(task);
     if (task.unit === 'meta') {
@@ -45,5 +53,5 @@ port.on('message', (task: RenderTask) => {
   } catch (e) {
     reply = { seq: task.seq, ok: false, code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };
   }
-  port.postMessage(reply);
-});
+  out.postMessage(reply);
+}

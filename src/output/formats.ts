@@ -12,9 +12,28 @@ import { CATALOG_PARQUET_PATH, dayPath, FORMAT_CONTENT, TEXT_FORMATS, type DayCo
 import { ndjsonFromJsonArray } from './ndjson.ts';
 import { openMetricsText } from './openmetrics.ts';
 import { otlpEvents, otlpLogs, otlpMetrics, otlpTraces, type OtlpHost } from './otlp.ts';
-import { parquetEvents, parquetIncidents, parquetLabels, parquetLogs, parquetMetrics, parquetSpans } from './parquet.ts';
+import type * as ParquetWriter from './parquet.ts';
 import { utf8Bytes } from './byte-writer.ts';
 
+
+// The Parquet writer is loaded only for a job that asks for Parquet: its columns come from the
+// record schemas, whose typebox import is 257 ms of a generation thread's ~330 ms start-up, paid
+// before the first day even of a JSON-only job.
+let parquetWriter: typeof ParquetWriter | null = null;
+
+/**
+ * Loads the writers that `formats` need and that are not loaded at start (today the Parquet
+ * writer). Call it (once per process or thread; later calls cost nothing) before
+ * `dayFormatFiles` or `formatMetadataFiles` with those formats.
+ */
+export async function loadFormatWriters(formats: readonly Format[]): Promise<void> {
+  if (formats.includes('parquet')) parquetWriter ??= await import('./parquet.ts');
+}
+
+function parquet(): typeof ParquetWriter {
+  if (!parquetWriter) throw new Error('the Parquet writer is not loaded: await loadFormatWriters(config.formats) first');
+  return parquetWriter;
+}
 
 /** The formats made from records rather than from the JSON bytes. */
 const RECORD_FORMATS: ReadonlySet<Format> = new Set(['parquet', 'otlp', 'openmetrics']);
@@ -31,12 +50,14 @@ function hostsOf(sim: Simulation): Map<string, OtlpHost> {
 /** One record format's bytes for one thing a day holds (null where the format does not carry it). */
 function recordFile(format: Format, content: DayContent, day: DayRecords, hosts: ReadonlyMap<string, OtlpHost>): Uint8Array | string | null {
   switch (format) {
-    case 'parquet':
-      if (content === 'metrics') return parquetMetrics(day.metrics);
-      if (content === 'events') return parquetEvents(day.events);
-      if (content === 'logs') return parquetLogs(day.logs);
-      if (content === 'traces') return parquetSpans(day.traces);
-      return parquetLabels(day.labels);
+    case 'parquet': {
+      const pq = parquet();
+      if (content === 'metrics') return pq.parquetMetrics(day.metrics);
+      if (content === 'events') return pq.parquetEvents(day.events);
+      if (content === 'logs') return pq.parquetLogs(day.logs);
+      if (content === 'traces') return pq.parquetSpans(day.traces);
+      return pq.parquetLabels(day.labels);
+    }
     case 'otlp':
       if (content === 'metrics') return otlpMetrics(day.metrics);
       if (content === 'events') return otlpEvents(day.events);
@@ -87,6 +108,6 @@ export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[s
 /** The metadata files of the formats beyond JSON (the JSON catalog and root_cause.txt are always written). */
 export function formatMetadataFiles(catalog: IncidentCatalog, formats: readonly Format[]): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
-  if (formats.includes('parquet')) files.set(CATALOG_PARQUET_PATH, parquetIncidents(catalog));
+  if (formats.includes('parquet')) files.set(CATALOG_PARQUET_PATH, parquet().parquetIncidents(catalog));
   return files;
 }

@@ -4,7 +4,7 @@ import { buildCatalog, rootCauseText, type IncidentCatalog } from '../core/catal
 import type { Format, Signal } from '../core/config.ts';
 import type { DayRecords } from '../core/records.ts';
 import { dayDate, type Simulation } from '../core/simulation.ts';
-import { dayFormatFiles, formatMetadataFiles } from './formats.ts';
+import { dayFormatFiles, formatMetadataFiles, loadFormatWriters } from './formats.ts';
 import { dayPath } from './layout.ts';
 import { serializeRecords } from './records-json.ts';
 
@@ -46,7 +46,7 @@ export function serializeSignal(signal: Signal, day: DayRecords): string {
 /**
  * The files of one day in every format of the config (src/output/formats.ts), by path relative to
  * `melt_data/`. For JSON, the byte renderer's files: the same bytes as `dayFiles` of
- * `generateDay`'s records.
+ * `generateDay`'s records. Formats loaded on demand (Parquet) need `loadFormatWriters` first.
  */
 export function renderDayFiles(sim: Simulation, dayIndex: number): Map<string, Uint8Array> {
   return new Map(dayFormatFiles(sim, dayIndex));
@@ -75,7 +75,10 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The serialized metadata files, by path relative to `melt_data/`: the catalog and root causes, and the catalog as a table for Parquet. */
+/**
+ * The serialized metadata files, by path relative to `melt_data/`: the catalog and root causes, and
+ * the catalog as a table for Parquet (which needs `loadFormatWriters` first).
+ */
 export function metadataFiles(catalog: IncidentCatalog, formats: readonly Format[] = ['json']): Map<string, string | Uint8Array> {
   return new Map<string, string | Uint8Array>([
     [CATALOG_PATH, serializeCatalog(catalog)],
@@ -86,6 +89,7 @@ export function metadataFiles(catalog: IncidentCatalog, formats: readonly Format
 
 /** Writes the metadata (first, so the ground truth is readable while days are still being made). */
 export async function writeMetadata(sim: Simulation, outDir: string): Promise<IncidentCatalog> {
+  await loadFormatWriters(sim.config.formats);
   const catalog = buildCatalog(sim);
   for (const [path, data] of metadataFiles(catalog, sim.config.formats)) await writeFileAtomic(join(outDir, path), data);
   return catalog;
@@ -93,6 +97,7 @@ export async function writeMetadata(sim: Simulation, outDir: string): Promise<In
 
 /** Renders and writes one day's files; returns the bytes written. */
 export async function writeDay(sim: Simulation, outDir: string, dayIndex: number): Promise<number> {
+  await loadFormatWriters(sim.config.formats);
   let bytes = 0;
   for (const [path, data] of renderDayFiles(sim, dayIndex)) {
     await writeFileAtomic(join(outDir, path), data);

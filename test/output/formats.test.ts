@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { normalizeConfig } from '../../src/core/config.ts';
 import { createSimulation } from '../../src/core/simulation.ts';
+import { loadFormatWriters } from '../../src/output/formats.ts';
 import { renderDayFiles } from '../../src/output/json-writer.ts';
 import { ndjsonFromJsonArray } from '../../src/output/ndjson.ts';
 import { runScript } from '../helpers/cli.ts';
@@ -43,6 +44,7 @@ test('every format, gzipped too: the same bytes on 1 or 2 threads, and any day r
   for (const ext of ['.ndjson.gz', '.parquet', '.otlp.jsonl.gz', '.om.txt.gz']) assert.ok(files.some((f) => f.endsWith(ext)), ext);
   // A fresh simulation, days backwards: each day's files alone are the run's.
   const sim = createSimulation(config({ startDate: '2024-06-30', days: 3, hostsPerService: 1, granularityMinutes: 60, incidentRate: 2, seed: 7, formats: ['json', 'ndjson', 'parquet', 'otlp', 'openmetrics'], compression: 'gzip' }));
+  await loadFormatWriters(sim.config.formats);
   for (let d = 2; d >= 0; d--) {
     for (const [path, bytes] of renderDayFiles(sim, d)) assert.ok(Buffer.from(bytes).equals(await readFile(join(one, path))), `${path} alone`);
   }

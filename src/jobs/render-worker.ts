@@ -31,17 +31,10 @@ function simulation(task: RenderTask): ReturnType<typeof createSimulation> {
   return sim;
 }
 
-// Tasks are handled one after another, in the order they came: a task may first load a writer.
-let queue: Promise<void> = Promise.resolve();
-port.on('message', (task: RenderTask) => {
-  queue = queue.then(() => loadFormatWriters(task.config.formats).then(() => render(task), (e: unknown) => render(task, e)));
-});
-
-function render(task: RenderTask, loadError?: unknown): void {
-  const out = port as NonNullable<typeof port>;
+const render = async (task: RenderTask): Promise<void> => {
   let reply: RenderReply;
   try {
-    if (loadError) throw loadError;
+    await loadFormatWriters(task.config.formats);
     mkdirSync(task.outDir, { recursive: true });
     const sim = simulation(task);
     if (task.unit === 'meta') {
@@ -53,5 +46,11 @@ function render(task: RenderTask, loadError?: unknown): void {
   } catch (e) {
     reply = { seq: task.seq, ok: false, code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };
   }
-  out.postMessage(reply);
-}
+  port.postMessage(reply);
+};
+
+// Tasks are handled one after another, in the order they came: a task may first load a writer.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (task: RenderTask) => {
+  queue = queue.then(() => render(task));
+});

@@ -1,7 +1,6 @@
 // `npm run bench`: the performance figures of issue 5 on this machine. Not a test: it asserts
 // nothing, it measures and prints a table (and writes it as JSON next to docs/PERFORMANCE.md when
 // --json FILE is given). Every server it starts listens on 127.0.0.1 only.
-import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -130,8 +129,15 @@ async function waitJob(base: string, id: string, until: (j: { status: string; pr
   }
 }
 
-async function load(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number; non2xx: number }> {
-  const r = await autocannon({ url, connections: 10, overallRate: rate, duration: seconds });
+/**
+ * Load from a process of its own at nice 5: below the server's event loop (nice 0), so the loader
+ * does not take its core, and above the generation threads (nice 10, src/jobs/thread-priority.ts),
+ * so the loader's own event loop is not starved by them and its clock measures the server, not
+ * itself. `connections` requests are in flight at most; autocannon paces them to `rate` per second.
+ */
+async function load(url: string, rate: number, seconds: number, connections = 10): Promise<{ p50: number; p99: number; errors: number; non2xx: number }> {
+  const { stdout } = await run('nice', ['-n', '5', process.execPath, join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-R', String(rate), '-d', String(seconds), '-j', url], { maxBuffer: 1 << 26 });
+  const r = JSON.parse(stdout) as { latency: { p50: number; p99: number }; errors: number; non2xx: number };
   return { p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
 
@@ -460,18 +466,6 @@ async function serviceYear(env: Record<string, string> = {}): Promise<number> {
   }
 }
 
-/**
- * Load from a process of its own at nice 5: below the server's event loop (nice 0), so the loader
- * does not take its core, and above the generation threads (nice 10, src/jobs/thread-priority.ts),
- * so the loader's own event loop is not starved by them and its clock measures the server, not
- * itself. `connections` requests are in flight at most; autocannon paces them to `rate` per second.
- */
-async function niceLoad(url: string, rate: number, seconds: number, connections = 10): Promise<{ p50: number; p99: number; errors: number; non2xx: number }> {
-  const { stdout } = await run('nice', ['-n', '5', process.execPath, join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-R', String(rate), '-d', String(seconds), '-j', url], { maxBuffer: 1 << 26 });
-  const r = JSON.parse(stdout) as { latency: { p50: number; p99: number }; errors: number; non2xx: number };
-  return { p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
-}
-
 /** API latency idle and while a full-year job runs on `threads` generation threads; and that job's wall time. */
 async function apiUnderLoad(threads: number): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meltgen-bench-api-'));
@@ -480,16 +474,16 @@ async function apiUnderLoad(threads: number): Promise<void> {
     const small = await postJob(s.url, { seed: 41, days: 3 });
     await waitJob(s.url, small, (j) => j.status === 'succeeded');
     // Warm: each route's first answers compile its serializer (once per process).
-    await niceLoad(`${s.url}/v1/jobs/${small}`, 100, 1);
-    await niceLoad(`${s.url}/v1/jobs/${small}/files/metrics/2024-06-02`, 20, 1);
-    const idle1 = await niceLoad(`${s.url}/v1/jobs/${small}`, 500, 5, 1);
-    const idle10 = await niceLoad(`${s.url}/v1/jobs/${small}`, 500, 5, 10);
+    await load(`${s.url}/v1/jobs/${small}`, 100, 1);
+    await load(`${s.url}/v1/jobs/${small}/files/metrics/2024-06-02`, 20, 1);
+    const idle1 = await load(`${s.url}/v1/jobs/${small}`, 500, 5, 1);
+    const idle10 = await load(`${s.url}/v1/jobs/${small}`, 500, 5, 10);
     const started = performance.now();
     const busy = await postJob(s.url, { seed: 43 });
     await waitJob(s.url, busy, (j) => j.progress.daysDone >= 3);
-    const one = await niceLoad(`${s.url}/v1/jobs/${busy}`, 500, 4, 1);
-    const ten = await niceLoad(`${s.url}/v1/jobs/${busy}`, 500, 4, 10);
-    const day = await niceLoad(`${s.url}/v1/jobs/${small}/files/metrics/2024-06-02`, 50, 4, 10);
+    const one = await load(`${s.url}/v1/jobs/${busy}`, 500, 4, 1);
+    const ten = await load(`${s.url}/v1/jobs/${busy}`, 500, 4, 10);
+    const day = await load(`${s.url}/v1/jobs/${small}/files/metrics/2024-06-02`, 50, 4, 10);
     await waitJob(s.url, busy, (j) => j.status === 'succeeded', 50);
     const wall = (performance.now() - started) / 1000;
     const n = (r: { errors: number; non2xx: number }): string => `errors ${r.errors}, non-2xx ${r.non2xx}`;

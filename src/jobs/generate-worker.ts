@@ -35,7 +35,7 @@ port.on('message', (task: WorkerTask) => {
       reply = { type: 'prepared', files: task.writeMetadata ? writeDatasetFiles(input.outDir, metadataFiles(buildCatalog(simulation()), input.config.formats), null, writeOpts) : [] };
     } else {
       checkFreeSpace(input.outDir, input.dayBytes, input.minFreeBytes);
-      reply = { type: 'day', dayIndex: task.dayIndex, files: writeDatasetFiles(input.outDir, dayFormatFiles(simulation(), task.dayIndex), task.dayIndex, writeOpts) };
+      reply = { type: 'day', dayIndex: task.dayIndex, files: writeDatasetFiles(input.outDir, dayFormatFiles(simulation(), task.dayIndex, true), task.dayIndex, writeOpts) };
     }
   } catch (e) {
     reply = { type: 'failed', code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };

@@ -41,7 +41,7 @@ const render = async (task: RenderTask): Promise<void> => {
       reply = { seq: task.seq, ok: true, files: writeDatasetFiles(task.outDir, metadataFiles(buildCatalog(sim), task.config.formats), null, writeOpts) };
     } else {
       checkFreeSpace(task.outDir, task.dayBytes, task.minFreeBytes);
-      reply = { seq: task.seq, ok: true, files: writeDatasetFiles(task.outDir, dayFormatFiles(sim, task.unit), task.unit, writeOpts) };
+      reply = { seq: task.seq, ok: true, files: writeDatasetFiles(task.outDir, dayFormatFiles(sim, task.unit, true), task.unit, writeOpts) };
     }
   } catch (e) {
     reply = { seq: task.seq, ok: false, code: e instanceof StopError ? e.code : 'GENERATION_FAILED', message: (e as Error).message };

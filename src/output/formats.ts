@@ -76,8 +76,10 @@ function recordFile(format: Format, content: DayContent, day: DayRecords, hosts:
  * each made when asked for: a writer that writes each before asking for the next holds one file's
  * bytes, not the whole day's in every format. The same day gives the same bytes whichever thread
  * renders it and whatever else is rendered.
+ * @param reuse a file's bytes may be overwritten by the next day this thread renders: for a caller
+ *   that writes each file before going on (see `renderDayBytes`).
  */
-export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[string, Uint8Array]> {
+export function* dayFormatFiles(sim: Simulation, dayIndex: number, reuse = false): Generator<[string, Uint8Array]> {
   const { formats, compression, signals } = sim.config;
   const date = dayDate(sim, dayIndex);
   const contents: DayContent[] = [...signals, 'labels'];
@@ -87,7 +89,7 @@ export function* dayFormatFiles(sim: Simulation, dayIndex: number): Generator<[s
   // serializing its records (same bytes).
   const json = new Map<DayContent, Uint8Array>();
   if (formats.includes('json') || formats.includes('ndjson')) {
-    for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex)) json.set(c, bytes);
+    for (const [c, bytes] of renderDayBytes(dayRng(sim, dayIndex), sim, dayIndex, reuse)) json.set(c, bytes);
   }
   for (const format of formats) {
     const pack = (data: Uint8Array | string): Uint8Array => {

@@ -6,6 +6,7 @@ import { generateDay } from '../../src/core/day.ts';
 import { createSimulation, dayRng } from '../../src/core/simulation.ts';
 import { ByteWriter } from '../../src/output/byte-writer.ts';
 import { dayFiles, renderDayFiles } from '../../src/output/json-writer.ts';
+import { dayFormatFiles } from '../../src/output/formats.ts';
 import { config } from '../helpers/dataset.ts';
 
 const text = (w: ByteWriter): string => Buffer.from(w.bytes()).toString('utf8');
@@ -88,4 +89,21 @@ test('day files rendered as bytes are exactly the records serialized by JSON.str
     regions: ['r1'],
     services: [{ name: 'edge', calls: ['a', 'b'] }, { name: 'a', calls: ['c'] }, { name: 'b', calls: ['c'] }, { name: 'c' }, { name: 'batch' }],
   });
+});
+
+test('a generation thread may reuse its buffers from day to day: the same bytes, and kept bytes stay intact', () => {
+  const sim = createSimulation(config({ days: 3, hostsPerService: 2, incidentRate: 4, seed: 11 }));
+  const kept = [0, 1, 2].map((d) => renderDayFiles(sim, d));
+  const copies = [0, 1, 2].map((d) => new Map([...dayFormatFiles(sim, d, true)].map(([path, bytes]) => [path, Buffer.from(bytes)])));
+  // A reused buffer is overwritten by the next day: the caller copies (or writes) before going on.
+  const views = [...dayFormatFiles(sim, 0, true)];
+  [...dayFormatFiles(sim, 1, true)];
+  assert.ok(views.some(([path, bytes]) => !Buffer.from(bytes).equals(kept[0]?.get(path) as Uint8Array)), 'day 0 views were overwritten by day 1');
+  for (const d of [0, 1, 2]) {
+    const own = kept[d] as Map<string, Uint8Array>;
+    assert.deepEqual([...(copies[d] as Map<string, Buffer>).keys()], [...own.keys()]);
+    for (const [path, bytes] of own) assert.ok((copies[d] as Map<string, Buffer>).get(path)?.equals(bytes), `day ${d} ${path}`);
+  }
+  // Bytes rendered without reuse belong to their caller: later renders leave them as they were.
+  assert.deepEqual(kept[0], renderDayFiles(sim, 0));
 });

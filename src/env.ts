@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
+import { Type, Value, type Static } from './typebox.ts';
 import { parseAllowlist } from './sinks/destination-guard.ts';
 
 /** The service's settings, from environment variables; checked once, at start. */

@@ -2,8 +2,7 @@
 // the evaluation the scorer (src/benchmark/score.ts) returns for it. The CLI checks a file against
 // PredictionsSchema before scoring it; the HTTP route names both schemas in its OpenAPI document,
 // which is why every property carries a description. docs/SCORING.md explains the figures.
-import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
+import { Type, Value, type Static } from '../typebox.ts';
 
 /**
  * Most entries of one ranking: every `service:metric` indicator plus every bare service of the

@@ -1,6 +1,4 @@
-import { Type, type Static } from 'typebox';
-import { Settings } from 'typebox/system';
-import { Value } from 'typebox/value';
+import { Type, Settings, Value, type Static } from '../typebox.ts';
 import { DEFAULT_INCIDENT_MIX, INCIDENT_TYPES, type IncidentType } from './incident-types.ts';
 import { DIFFICULTY_PRESETS, KnobsInputSchema, KnobsSchema, type Knobs } from './difficulty.ts';
 import { TOPOLOGY_PRESETS } from './presets.ts';

@@ -4,7 +4,7 @@
 // several faults at once, missing signals. Each difficulty preset is a set of knob values; a
 // config may set any knob alone. The neutral value of every knob is the generator as it was before
 // the knobs, so `easy` (the default) makes the same data.
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../typebox.ts';
 import type { Difficulty } from './config.ts';
 
 export const KnobsSchema = Type.Object(

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from '../typebox.ts';
 import type { CatalogGenerationConfig, CatalogIncident, CatalogSummary, IncidentCatalog } from './catalog.ts';
 import { DIFFICULTIES, NAME_PATTERN, SERVICE_KINDS, SIGNALS, TOPOLOGIES } from './config.ts';
 import { KnobsSchema } from './difficulty.ts';

@@ -7,7 +7,7 @@
 // columns as they are, other objects' keys are prefixed with the object's name (`metadata.deployed_by`,
 // `root_cause.metric`); arrays are JSON text.
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../typebox.ts';
 import type { IncidentCatalog } from '../core/catalog.ts';
 import { EVENT_SCHEMAS, IncidentSchema, LogRecordSchema, MetricRecordSchema, SpanRecordSchema } from '../core/record-schemas.ts';
 import type { EventRecord, LabelRecord, LogRecord, MetricRecord, SpanRecord } from '../core/records.ts';

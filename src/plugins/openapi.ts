@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../typebox.ts';
 import { GenerationConfigSchema } from '../core/config.ts';
 import { RECORD_SCHEMAS } from '../core/record-schemas.ts';
 import { FILE_SCHEMAS } from '../routes/files.ts';

@@ -4,7 +4,7 @@ import { estimateDatasetBytes } from '../core/estimate.ts';
 import { schemaRef } from '../core/record-schemas.ts';
 import { configBodyValidator, quotaError, sizeRefusal } from './jobs.ts';
 import { EstimateSchema, json, NoQuerySchema, problems } from './schemas.ts';
-import type { Static } from 'typebox';
+import type { Static } from '../typebox.ts';
 
 type Estimate = Static<typeof EstimateSchema>;
 type Refusal = NonNullable<Estimate['refusal']>;

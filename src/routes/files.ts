@@ -15,7 +15,7 @@ import { parseDayFilter, readFilteredDay, type DayFilter } from './day-filter.ts
 import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { Type, type TSchema } from 'typebox';
+import { Type, type TSchema } from '../typebox.ts';
 
 /** What a file of the dataset is, and where to fetch it alone. */
 function describe(jobId: string, f: DatasetFile): { signal: Signal | null; date: string | null; format: Format | null; mediaType: string; url: string | null } {

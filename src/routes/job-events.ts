@@ -5,7 +5,7 @@ import { FINAL_STATUSES, type Job } from '../jobs/job-types.ts';
 import { openEventStream, sseEvent } from './event-stream.ts';
 import { ownedJob } from './job-access.ts';
 import { jobView } from './job-view.ts';
-import { Type } from 'typebox';
+import { Type } from '../typebox.ts';
 import { schemaRef } from '../core/record-schemas.ts';
 import { JobEventSchema, JobIdParamsSchema, NoQuerySchema, problems, type JobDayView } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type TSchema } from '../typebox.ts';
 import { GenerationConfigSchema, NormalizedConfigSchema } from '../core/config.ts';
 import { IncidentSchema, schemaRef } from '../core/record-schemas.ts';
 import { SINK_TYPES } from '../sinks/create-sink.ts';

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from '../typebox.ts';
 import { FORMATS, NormalizedConfigSchema, SIGNALS } from '../core/config.ts';
 import { schemaRef } from '../core/record-schemas.ts';
 import { JOB_STATUSES } from '../jobs/job-types.ts';

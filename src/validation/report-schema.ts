@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from '../typebox.ts';
 import { INCIDENT_SPECS, INCIDENT_TYPES, type IncidentType } from '../core/incident-types.ts';
 import { schemaRef } from '../core/record-schemas.ts';
 import type { Bar, Correlation, Ratio, ValidationReport } from './report.ts';

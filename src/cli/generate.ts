@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { joinNegativeNumbers, NUMBER, runIfMain, type CliIo } from './main.ts';
-import type { IncidentCatalog } from '../core/catalog.ts';
 import { ConfigError, normalizeConfig, SIGNALS } from '../core/config.ts';
 import { INCIDENT_TYPES } from '../core/incident-types.ts';
+import { buildCatalog, type IncidentCatalog } from '../core/catalog.ts';
 import { createSimulation, dayDate } from '../core/simulation.ts';
 import { createDayPool, DayPoolError } from '../jobs/day-pool.ts';
 import { writeMetadata, type DayWritten } from '../output/json-writer.ts';
@@ -247,37 +247,65 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     ].join('\n'),
   );
   const started = performance.now();
-  let catalog;
   try {
     // Only the dataset's own folders: anything else the user keeps there stays.
     if (!empty) for (const sub of [...SIGNALS, 'metadata']) await rm(resolve(out, sub), { recursive: true, force: true });
-    catalog = await writeMetadata(sim, out);
+    // Before any thread starts: a folder that cannot be written is refused as such.
+    await mkdir(resolve(out, 'metadata'), { recursive: true });
   } catch (e) {
     io.stderr.write(`cannot write to ${out}: ${(e as Error).message}\n`);
     return 1;
   }
-  const onDay = progressPrinter(io.stderr.isTTY === true, say, started);
-  const starts = new Map<string, number>();
-  for (const inc of catalog.incidents) if (inc.is_primary) starts.set(inc.start_time.slice(0, 10), (starts.get(inc.start_time.slice(0, 10)) ?? 0) + 1);
-  // Days are independent: a pool of threads renders them in any order, with the same bytes.
+  // Days are independent: a pool of threads renders them in any order, with the same bytes. The
+  // threads start first, and load while this thread builds the catalog (about 0.1 s each).
   const pool = createDayPool({ config, outDir: out, threads, hash: false, minFreeBytes: 0, dayBytes: 0 });
+  let prepared: () => void = () => undefined;
+  // The first thread clears half-written files of a killed run: the metadata is written after that.
+  const cleared = new Promise<void>((resolve) => (prepared = resolve));
   let done = 0;
   let bytes = 0;
-  try {
-    await pool.run(
-      Array.from({ length: config.days }, (_, d) => d),
-      false,
-      {
-        prepared: () => undefined,
-        day: (dayIndex, files) => {
-          done++;
-          const date = dayDate(sim, dayIndex);
-          const dayBytes = files.reduce((a, f) => a + f.bytes, 0);
-          bytes += dayBytes;
-          onDay({ dayIndex, date, daysDone: done, daysTotal: config.days, bytes: dayBytes, primaryIncidents: starts.get(date) ?? 0 });
-        },
+  const dayLines: (() => void)[] = [];
+  let onDay: ((day: DayWritten) => void) | null = null;
+  const starts = new Map<string, number>();
+  const running = pool.run(
+    Array.from({ length: config.days }, (_, d) => d),
+    false,
+    {
+      prepared: () => prepared(),
+      day: (dayIndex, files) => {
+        done++;
+        const date = dayDate(sim, dayIndex);
+        const dayBytes = files.reduce((a, f) => a + f.bytes, 0);
+        bytes += dayBytes;
+        const daysDone = done;
+        const report = (): void => onDay?.({ dayIndex, date, daysDone, daysTotal: config.days, bytes: dayBytes, primaryIncidents: starts.get(date) ?? 0 });
+        // Progress waits for the catalog (it counts each day's incidents).
+        if (onDay) report();
+        else dayLines.push(report);
       },
-    );
+    },
+  );
+  // A failure before the metadata is written is reported below, by the race or the final await.
+  running.catch(() => undefined);
+  let catalog;
+  try {
+    catalog = buildCatalog(sim);
+    await Promise.race([cleared, running]);
+    await writeMetadata(sim, out, catalog);
+  } catch (e) {
+    await pool.terminate();
+    if (e instanceof DayPoolError) {
+      io.stderr.write(`\ngeneration failed: ${e.failure.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`cannot write to ${out}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  for (const inc of catalog.incidents) if (inc.is_primary) starts.set(inc.start_time.slice(0, 10), (starts.get(inc.start_time.slice(0, 10)) ?? 0) + 1);
+  onDay = progressPrinter(io.stderr.isTTY === true, say, started);
+  for (const line of dayLines.splice(0)) line();
+  try {
+    await running;
   } catch (e) {
     io.stderr.write(`\ngeneration failed: ${e instanceof DayPoolError ? e.failure.message : (e as Error).message}\n`);
     return 1;

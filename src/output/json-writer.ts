@@ -87,10 +87,12 @@ export function metadataFiles(catalog: IncidentCatalog, formats: readonly Format
   ]);
 }
 
-/** Writes the metadata (first, so the ground truth is readable while days are still being made). */
-export async function writeMetadata(sim: Simulation, outDir: string): Promise<IncidentCatalog> {
+/**
+ * Writes the metadata (first, so the ground truth is readable while days are still being made).
+ * @param catalog `buildCatalog(sim)`, when the caller has it already.
+ */
+export async function writeMetadata(sim: Simulation, outDir: string, catalog: IncidentCatalog = buildCatalog(sim)): Promise<IncidentCatalog> {
   await loadFormatWriters(sim.config.formats);
-  const catalog = buildCatalog(sim);
   for (const [path, data] of metadataFiles(catalog, sim.config.formats)) await writeFileAtomic(join(outDir, path), data);
   return catalog;
 }
